@@ -1,0 +1,1 @@
+"""Bearer tokens and the two roles: operator (every merchant) and merchant (its own data)."""

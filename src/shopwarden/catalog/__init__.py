@@ -1,0 +1,1 @@
+"""Merchants, products with SKUs, and the nested category tree."""

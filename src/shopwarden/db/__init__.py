@@ -1,0 +1,1 @@
+"""Relational state: engine, sessions (the unit of work), table base and migrations."""

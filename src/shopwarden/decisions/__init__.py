@@ -1,0 +1,1 @@
+"""Decisions with their explanation and policy version (POL-2, POL-3)."""
