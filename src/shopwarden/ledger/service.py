@@ -282,7 +282,14 @@ class Ledger:
                 ),
                 rows,
             )
-            self.session.expire_all()
+            self._expire_accounts()
+
+    def _expire_accounts(self) -> None:
+        """Account objects the caller holds are stale now; other rows (a replayed transaction
+        about to be returned) must stay loaded, or they are unreadable after the commit."""
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, AccountRow):
+                self.session.expire(obj)
 
     def _replayed(self, requests: Sequence[TransferRequest]) -> dict[str | None, TransactionRow]:
         keys = [r.idempotency_key for r in requests if r.idempotency_key]

@@ -1,0 +1,21 @@
+# The everyday commands. `make test` is what CI runs (via .ci/run).
+PYTHON ?= python3
+
+.PHONY: install demo test lint bench
+
+install:
+	$(PYTHON) -m pip install -q -e ".[dev]"
+
+demo:
+	$(PYTHON) -m pip install -q -e . && shopwarden demo
+
+test: install
+	$(PYTHON) -m pytest -n 2 -q
+
+lint:
+	$(PYTHON) -m ruff check src tests bench
+	$(PYTHON) -m ruff format --check src tests bench
+	$(PYTHON) -m mypy
+
+bench:
+	$(PYTHON) bench/ledger.py

@@ -1,0 +1,68 @@
+"""Builds the FastAPI application around a container."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import text
+
+import shopwarden
+from shopwarden.api.problems import install_problem_handlers
+from shopwarden.api.routers import catalog, governance, ledger
+from shopwarden.bootstrap import Container
+from shopwarden.cycle.service import load_steps
+
+ROUTERS = (catalog.router, ledger.router, governance.router)
+
+
+def create_app(container: Container) -> FastAPI:
+    load_steps()
+    app = FastAPI(
+        title="shopwarden",
+        version=shopwarden.__version__,
+        description=(
+            "Merchant governance: deposits, scores, BNPL, penalties and badges. Errors are "
+            "RFC 9457 problem documents; money amounts are text like \"1000.00\"."
+        ),
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    _install_metrics(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        with container.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "database": container.db.dialect}
+
+    return app
+
+
+def _install_metrics(app: FastAPI) -> None:
+    """Prometheus metrics on a registry of this app's own, so several apps can coexist."""
+    registry = CollectorRegistry()
+    requests = Counter(
+        "shopwarden_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "shopwarden_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+    )
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        requests.labels(request.method, route, str(response.status_code)).inc()
+        latency.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,104 @@
+"""Every error leaves the API as an RFC 9457 problem document, mapped here and only here.
+
+``type`` is a stable URN per kind of problem; ``field`` names the offending input and
+``rule`` the SPEC rule that refused the action, when one did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shopwarden.errors import ShopwardenError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:shopwarden:problem:"
+
+
+def problem(
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    instance: str,
+    field: str | None = None,
+    rule: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if field:
+        body["field"] = field
+    if rule:
+        body["rule"] = rule
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    elif parts and parts[0] == "header":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _reason(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ShopwardenError)
+    async def _refused(request: Request, error: ShopwardenError) -> JSONResponse:
+        return problem(
+            status=error.status,
+            slug=error.slug,
+            title=error.title,
+            detail=error.detail,
+            instance=request.url.path,
+            field=error.field,
+            rule=error.rule,
+            extra=error.extra or None,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_of(tuple(e["loc"])), "reason": _reason(e)} for e in error.errors()]
+        first = errors[0] if errors else {"field": "body", "reason": "invalid request"}
+        return problem(
+            status=422,
+            slug="invalid-input",
+            title="Invalid input",
+            detail=f"{first['field']}: {first['reason']}",
+            instance=request.url.path,
+            field=first["field"],
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+            error.status_code, "http-error"
+        )
+        return problem(
+            status=error.status_code,
+            slug=slug,
+            title=str(error.detail),
+            detail=str(error.detail),
+            instance=request.url.path,
+        )

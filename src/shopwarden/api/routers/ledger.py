@@ -1,0 +1,247 @@
+"""Ledger accounts, transactions and holds (DEP-15). Money moves need an Idempotency-Key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.idempotency import run_idempotent
+from shopwarden.ledger.model import HoldRequest
+from shopwarden.ledger.schemas import (
+    AccountCreate,
+    AccountOut,
+    HoldIn,
+    HoldPostIn,
+    PostingOut,
+    TransactionOut,
+    TransferIn,
+)
+from shopwarden.ledger.service import Ledger
+from shopwarden.ledger.tables import AccountRow, EntryRow, TransactionRow
+from shopwarden.money import Money
+
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def account_out(row: AccountRow) -> AccountOut:
+    return AccountOut(
+        id=row.id,
+        code=row.code,
+        merchant_id=row.merchant_id,
+        purpose=row.purpose,
+        no_negative=row.no_negative,
+        posted=Money(row.posted).to_text(),
+        pending_out=Money(row.pending_out).to_text(),
+        pending_in=Money(row.pending_in).to_text(),
+        available=Money(row.posted - row.pending_out).to_text(),
+        created_at=row.created_at,
+    )
+
+
+def transaction_out(session: Session, row: TransactionRow) -> TransactionOut:
+    legs = session.execute(
+        select(EntryRow, AccountRow.code)
+        .join(AccountRow, AccountRow.id == EntryRow.account_id)
+        .where(EntryRow.transaction_id == row.id)
+        .order_by(EntryRow.id)
+    ).all()
+    return TransactionOut(
+        id=row.id,
+        kind=row.kind,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        hold_id=row.hold_id,
+        description=row.description,
+        details=row.details,
+        effective_at=row.effective_at,
+        recorded_at=row.recorded_at,
+        resolved_at=row.resolved_at,
+        postings=[
+            PostingOut(account=code, amount=Money(entry.amount).to_text(), pending=entry.pending)
+            for entry, code in legs
+        ],
+    )
+
+
+@router.post("/accounts", status_code=201, response_model=AccountOut)
+def open_account(body: AccountCreate, container: ContainerDep, principal: PrincipalDep) -> AccountOut:
+    require_operator(principal)
+    with container.db.transaction() as session:
+        row = Ledger(session, container.clock).open_account(
+            body.code, purpose=body.purpose, merchant_id=body.merchant_id, no_negative=body.no_negative
+        )
+        return account_out(row)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+def list_accounts(
+    container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
+) -> list[AccountOut]:
+    if not principal.is_operator:
+        require_visible(principal, merchant_id or principal.merchant_id, "accounts")
+        merchant_id = principal.merchant_id
+    with container.db.transaction() as session:
+        statement = select(AccountRow).order_by(AccountRow.code)
+        if merchant_id:
+            statement = statement.where(AccountRow.merchant_id == merchant_id)
+        return [account_out(a) for a in session.scalars(statement)]
+
+
+@router.get("/accounts/{code}", response_model=AccountOut)
+def get_account(code: str, container: ContainerDep, principal: PrincipalDep) -> AccountOut:
+    with container.db.transaction() as session:
+        row = Ledger(session, container.clock).account(code)
+        require_visible(principal, row.merchant_id, f"ledger account {code}")
+        return account_out(row)
+
+
+@router.get("/transactions", response_model=list[TransactionOut])
+def list_transactions(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    account: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TransactionOut]:
+    """Newest first. A merchant sees the transactions that touch its own accounts."""
+    with container.db.transaction() as session:
+        statement = select(TransactionRow).order_by(TransactionRow.id.desc()).limit(limit)
+        touching = select(EntryRow.transaction_id).join(AccountRow, AccountRow.id == EntryRow.account_id)
+        if account:
+            row = Ledger(session, container.clock).account(account)
+            require_visible(principal, row.merchant_id, f"ledger account {account}")
+            statement = statement.where(TransactionRow.id.in_(touching.where(AccountRow.id == row.id)))
+        elif not principal.is_operator:
+            statement = statement.where(
+                or_(TransactionRow.id.in_(touching.where(AccountRow.merchant_id == principal.merchant_id)))
+            )
+        return [transaction_out(session, t) for t in session.scalars(statement)]
+
+
+@router.get("/transactions/{txn_id}", response_model=TransactionOut)
+def get_transaction(txn_id: int, container: ContainerDep, principal: PrincipalDep) -> TransactionOut:
+    with container.db.transaction() as session:
+        row = Ledger(session, container.clock).transaction(txn_id)
+        out = transaction_out(session, row)
+        owners = set(
+            session.scalars(
+                select(AccountRow.merchant_id)
+                .join(EntryRow, EntryRow.account_id == AccountRow.id)
+                .where(EntryRow.transaction_id == txn_id)
+            )
+        )
+        if not principal.is_operator and principal.merchant_id not in owners:
+            require_visible(principal, None, f"ledger transaction {txn_id}")
+        return out
+
+
+def _money_call(
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    key: str | None,
+    body: Any,
+    work: Any,
+) -> dict[str, Any]:
+    require_operator(principal)
+    status, payload, replayed = run_idempotent(
+        container,
+        principal,
+        key,
+        method=request.method,
+        path=request.url.path,
+        body=jsonable_encoder(body),
+        work=work,
+    )
+    response.status_code = status
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return payload
+
+
+@router.post("/transactions", status_code=201, response_model=TransactionOut)
+def post_transaction(
+    body: TransferIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Post a balanced transaction (operators). Repeating the key returns the first answer."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        row = Ledger(session, container.clock).post(body.to_request(f"api:{principal.scope}:{idempotency_key}"))
+        return 201, jsonable_encoder(transaction_out(session, row))
+
+    return _money_call(request, response, container, principal, idempotency_key, body, work)
+
+
+@router.post("/holds", status_code=201, response_model=TransactionOut)
+def create_hold(
+    body: HoldIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Reserve money on ``debit`` for ``credit`` (frozen until posted or voided)."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        hold = HoldRequest(
+            debit=body.debit,
+            credit=body.credit,
+            amount=body.amount,
+            description=body.description,
+            effective_at=body.effective_at,
+            details=body.details,
+        )
+        row = Ledger(session, container.clock).hold(hold)
+        return 201, jsonable_encoder(transaction_out(session, row))
+
+    return _money_call(request, response, container, principal, idempotency_key, body, work)
+
+
+@router.post("/holds/{hold_id}/post", status_code=201, response_model=TransactionOut)
+def post_hold(
+    hold_id: int,
+    body: HoldPostIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Settle a hold in full, or in part (the rest is released); exactly once."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        row = Ledger(session, container.clock).post_hold(
+            hold_id, amount=body.amount, description=body.description
+        )
+        return 201, jsonable_encoder(transaction_out(session, row))
+
+    return _money_call(request, response, container, principal, idempotency_key, body, work)
+
+
+@router.post("/holds/{hold_id}/void", status_code=200, response_model=TransactionOut)
+def void_hold(
+    hold_id: int,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Release a hold: the money is available again; exactly once."""
+
+    def work(session: Session) -> tuple[int, dict[str, Any]]:
+        row = Ledger(session, container.clock).void_hold(hold_id)
+        return 200, jsonable_encoder(transaction_out(session, row))
+
+    return _money_call(request, response, container, principal, idempotency_key, {}, work)

@@ -1,0 +1,238 @@
+"""The ``shopwarden`` command line. Errors become a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shopwarden.errors import ShopwardenError
+
+app = typer.Typer(
+    help="shopwarden: merchant governance for online marketplaces.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The relational database.", no_args_is_help=True)
+policy_app = typer.Typer(help="Versioned policies (POL-1..4).", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger (DEP-15).", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(policy_app, name="policy")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(token_app, name="token")
+console = Console()
+
+
+def _container(migrate: bool = True) -> Any:
+    from shopwarden.bootstrap import bootstrap
+
+    return bootstrap(migrate=migrate)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic marketplace.")] = 7,
+    merchants: Annotated[int, typer.Option(min=1, help="How many merchants.")] = 300,
+    days: Annotated[int, typer.Option(min=1, max=366, help="Days of trading to govern.")] = 30,
+    home: Annotated[Path | None, typer.Option(help="Workspace (default: SHOPWARDEN_HOME/demo).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the API over the demo afterwards.")] = False,
+    port: int = 8000,
+) -> None:
+    """Make a workspace, seed a synthetic marketplace, govern it, print a summary."""
+    from shopwarden.demo import run_demo, summary_table
+    from shopwarden.settings import Settings
+
+    workspace = home or Settings().home / "demo"
+    container, summary = run_demo(home=workspace, seed=seed, merchants=merchants, days=days, console=console)
+    console.print(summary_table(summary))
+    console.print(f"workspace: {workspace.resolve()}")
+    if summary.ledger_mismatches:
+        raise typer.Exit(1)
+    if serve:
+        _serve(container, "127.0.0.1", port, operator_token=True)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json)."""
+    _serve(_container(), host, port, operator_token=False)
+
+
+def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> None:
+    import uvicorn
+
+    from shopwarden.api.app import create_app
+    from shopwarden.auth.service import create_token
+
+    if operator_token:
+        with container.db.transaction() as session:
+            token = create_token(session, container.clock, role="operator", label="demo")
+        console.print(f"operator token (shown once): {token}")
+    console.print(f"serving on http://{host}:{port}  (docs at /docs)")
+    uvicorn.run(create_app(container), host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations to SHOPWARDEN_DATABASE_URL (default: the workspace's SQLite file)."""
+    container = _container(migrate=True)
+    console.print(f"database at head: {container.settings.resolved_database_url}")
+
+
+@app.command()
+def cycle(as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with its zone.")]) -> None:
+    """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
+    from shopwarden.cycle.service import load_steps, run_cycle
+
+    load_steps()
+    result = run_cycle(_container(), _instant(as_of, "as_of"))
+    state = "already run; nothing changed" if result.already_run else "ran"
+    console.print(f"cycle as of {result.as_of.isoformat()}: {state}")
+    console.print_json(json.dumps(result.steps, default=str))
+
+
+@app.command()
+def replay(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    database_url: Annotated[str | None, typer.Option(help="Replay on this database instead of SQLite.")] = None,
+) -> None:
+    """Run scenario files through the HTTP API; exit 1 if any expectation fails."""
+    from shopwarden.replay.runner import replay_file
+
+    failed = False
+    for path in files:
+        report = replay_file(path, database_url=database_url)
+        for result in report.results:
+            mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
+            console.print(f"{mark}  {path.name} step {result.index}: {result.label}")
+            if not result.ok:
+                for problem in result.problems:
+                    console.print(f"      {problem}", markup=False)
+                console.print(f"      expected: {json.dumps(result.expected, default=str)}", markup=False)
+                console.print(f"      got:      {json.dumps(result.got, default=str)}", markup=False)
+        failed = failed or not report.ok
+        console.print(f"{report.name}: {'passed' if report.ok else 'FAILED'}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@policy_app.command("list")
+def policy_list(family: str | None = None) -> None:
+    """Every version, with the one in force now marked."""
+    container = _container(migrate=False)
+    now = container.clock.now()
+    table = Table("family", "version", "revised on", "effective from", "in force")
+    for version in container.policies.versions(family):
+        current = container.policies.in_force(version.family, now).version == version.version
+        table.add_row(
+            version.family,
+            version.version,
+            version.revised_on.isoformat(),
+            version.effective_from.isoformat(),
+            "yes" if current else "",
+        )
+    console.print(table)
+
+
+@policy_app.command("show")
+def policy_show(family: str, version: str) -> None:
+    container = _container(migrate=False)
+    console.print_json(json.dumps(container.policies.get(family, version).document(), default=str))
+
+
+@policy_app.command("diff")
+def policy_diff(family: str, version: str) -> None:
+    """What changed against the version before it."""
+    from shopwarden.policy.diff import diff_versions
+
+    container = _container(migrate=False)
+    after = container.policies.get(family, version)
+    before = container.policies.previous(after)
+    console.print(f"{family}: {before.version if before else '(none)'} → {version}")
+    for change in diff_versions(before, after):
+        console.print(f"  {change.change:8} {change.path}: {change.before!r} → {change.after!r}", markup=False)
+
+
+@policy_app.command("publish")
+def policy_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Publish a new version into the workspace; refused with less than 7 days' notice (POL-4)."""
+    container = _container(migrate=False)
+    published = container.policies.publish(file.read_text(encoding="utf-8"), now=container.clock.now())
+    console.print(f"published {published.ref}, effective {published.effective_from.isoformat()}")
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Recompute every balance and transaction from the entries; exit 1 on a mismatch."""
+    from shopwarden.ledger.verify import verify_ledger
+
+    container = _container()
+    with container.db.transaction() as session:
+        found = verify_ledger(session)
+    for mismatch in found:
+        console.print(f"[red]mismatch[/] {mismatch.subject}: {mismatch.problem}")
+    console.print("ledger OK" if not found else f"{len(found)} mismatches")
+    raise typer.Exit(1 if found else 0)
+
+
+@ledger_app.command("balance")
+def ledger_balance(code: str) -> None:
+    from shopwarden.ledger.service import Ledger
+    from shopwarden.money import Money
+
+    container = _container()
+    with container.db.transaction() as session:
+        balance = Ledger(session, container.clock).balance(code)
+    console.print(
+        f"{code}: posted {Money(balance.posted)}, held {Money(balance.pending_out)}, "
+        f"incoming {Money(balance.pending_in)}, available {Money(balance.available)}"
+    )
+
+
+@token_app.command("create")
+def token_create(
+    operator: Annotated[bool, typer.Option("--operator", help="A token for an operator.")] = False,
+    merchant: Annotated[str | None, typer.Option("--merchant", help="A token for this merchant.")] = None,
+    label: str = "",
+) -> None:
+    """Print a new token once; only its hash is stored."""
+    from shopwarden.auth.service import create_token
+
+    if operator == bool(merchant):
+        raise ShopwardenError("give exactly one of --operator or --merchant ID", field="role")
+    container = _container()
+    with container.db.transaction() as session:
+        token = create_token(
+            session,
+            container.clock,
+            role="operator" if operator else "merchant",
+            merchant_id=merchant,
+            label=label,
+        )
+    print(token)
+
+
+def _instant(text: str, field: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ShopwardenError(f"{text!r} is not an ISO instant", field=field) from error
+    if instant.tzinfo is None:
+        raise ShopwardenError(f"{text!r} has no time zone, e.g. +08:00", field=field)
+    return instant
+
+
+def main() -> None:
+    try:
+        app()
+    except ShopwardenError as error:
+        where = f" (field: {error.field})" if error.field else ""
+        rule = f" [rule {error.rule}]" if error.rule else ""
+        print(f"error: {error.detail}{where}{rule}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,197 @@
+"""``shopwarden demo``: a deterministic synthetic marketplace, governed day by day.
+
+Each domain adds its part here. The foundation seeds merchants and products across the
+category tree, opens their wallets, moves a month of sales proceeds, fees and holds through the
+ledger, runs the governance cycle every day, and verifies the ledger at the end.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import func, select
+
+from shopwarden.bootstrap import Container, bootstrap
+from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
+from shopwarden.catalog.service import Catalog
+from shopwarden.clock import SimulatedClock
+from shopwarden.cycle.service import load_steps, run_cycle
+from shopwarden.ledger.model import HoldRequest, merchant_account_code, platform_account_code, transfer
+from shopwarden.ledger.service import Ledger
+from shopwarden.ledger.tables import EntryRow, TransactionRow
+from shopwarden.ledger.verify import verify_ledger
+from shopwarden.money import Money
+from shopwarden.settings import Settings
+
+DEMO_START = datetime.fromisoformat("2024-03-01T00:00:00+08:00")
+NAMES = ["Tea", "Silk", "Jade", "Panda", "Lotus", "Bamboo", "Dragon", "Harbor", "Maple", "Cloud"]
+KINDS = ["Store", "Shop", "Studio", "Goods", "Market", "House"]
+
+
+@dataclass
+class DemoSummary:
+    merchants: int = 0
+    products: int = 0
+    transactions: int = 0
+    postings: int = 0
+    holds_posted: int = 0
+    holds_voided: int = 0
+    refused: int = 0
+    cycles: int = 0
+    ledger_mismatches: int = 0
+    policies: dict[str, str] = field(default_factory=dict)
+
+
+def run_demo(
+    *, home: Path, seed: int, merchants: int, days: int, console: Console
+) -> tuple[Container, DemoSummary]:
+    database = home / "shopwarden.db"
+    for leftover in (database, home / "shopwarden.db-wal", home / "shopwarden.db-shm"):
+        leftover.unlink(missing_ok=True)
+    clock = SimulatedClock(DEMO_START)
+    container = bootstrap(Settings(home=home, database_url=f"sqlite:///{database.resolve()}"), clock=clock)
+    load_steps()
+    rng = random.Random(seed)
+    summary = DemoSummary()
+    leaves = [c.code for c in container.categories.categories if not container.categories.descendants(c.code)]
+    with Progress(console=console, transient=False) as progress:
+        seeding = progress.add_task("Seeding merchants and products", total=merchants)
+        ids = _seed_catalog(container, rng, merchants, leaves, summary, lambda: progress.advance(seeding))
+        trading = progress.add_task("Trading and governing, day by day", total=days)
+        for day in range(days):
+            clock.advance_to(DEMO_START + timedelta(days=day, hours=21))
+            _trade_one_day(container, rng, ids, summary)
+            clock.advance_to(DEMO_START + timedelta(days=day + 1))
+            run_cycle(container, clock.now())
+            summary.cycles += 1
+            progress.advance(trading)
+    _finish(container, summary)
+    return container, summary
+
+
+def _seed_catalog(
+    container: Container,
+    rng: random.Random,
+    count: int,
+    leaves: list[str],
+    summary: DemoSummary,
+    advance: object,
+) -> list[str]:
+    ids = []
+    with container.db.transaction() as session:
+        catalog = Catalog(session, container.clock)
+        ledger = Ledger(session, container.clock)
+        ledger.open_account(platform_account_code("bank"), purpose="bank", no_negative=False)
+        ledger.open_account(platform_account_code("fee_revenue"), purpose="fee_revenue")
+        for n in range(1, count + 1):
+            merchant_id = f"m{n:05d}"
+            name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {n}"
+            catalog.create_merchant(
+                MerchantCreate(id=merchant_id, name=name, wallet_upgraded=rng.random() < 0.7)
+            )
+            for p in range(rng.randint(2, 12)):
+                price = rng.choice([990, 1990, 4990, 9900, 19900, 49900, 50000, 50001, 129900])
+                catalog.create_product(
+                    ProductCreate(
+                        id=f"{merchant_id}-p{p:03d}",
+                        merchant_id=merchant_id,
+                        title=f"{name} item {p}",
+                        category=rng.choice(leaves),
+                        origin="distributed" if rng.random() < 0.2 else "self_built",
+                        listed=rng.random() < 0.85,
+                        promised_shipping_hours=rng.choice([24, 48, 72, None]),
+                        flash_purchase=rng.random() < 0.05,
+                        skus=[SkuIn(sku_id="default", price=Money(price))],
+                    )
+                )
+                summary.products += 1
+            ledger.post(
+                transfer(
+                    platform_account_code("bank"),
+                    merchant_account_code(merchant_id, "wallet"),
+                    Money(rng.randint(50_000, 2_000_000)),
+                    "opening balance paid in",
+                    idempotency_key=f"demo:opening:{merchant_id}",
+                )
+            )
+            ids.append(merchant_id)
+            summary.merchants += 1
+            advance()  # type: ignore[operator]
+    return ids
+
+
+def _trade_one_day(container: Container, rng: random.Random, ids: list[str], summary: DemoSummary) -> None:
+    """Sales proceeds in, a platform fee out, and a refund hold that is posted or voided."""
+    day = container.clock.now().date().isoformat()
+    with container.db.transaction() as session:
+        ledger = Ledger(session, container.clock)
+        for merchant_id in ids:
+            wallet = merchant_account_code(merchant_id, "wallet")
+            sales = Money(rng.randint(0, 500_000))
+            if sales.is_positive():
+                ledger.post(
+                    transfer(platform_account_code("bank"), wallet, sales, "sales proceeds settled",
+                             idempotency_key=f"demo:sales:{merchant_id}:{day}")
+                )
+            if sales.cents >= 50:
+                fee = Money(sales.cents // 50)
+                ledger.post(
+                    transfer(wallet, platform_account_code("fee_revenue"), fee,
+                             "technical service fee", idempotency_key=f"demo:fee:{merchant_id}:{day}")
+                )
+            if rng.random() < 0.1:
+                _refund_hold(ledger, rng, wallet, merchant_id, day, summary)
+
+
+def _refund_hold(
+    ledger: Ledger, rng: random.Random, wallet: str, merchant_id: str, day: str, summary: DemoSummary
+) -> None:
+    amount = Money(rng.randint(1_000, 200_000))
+    if ledger.balance(wallet).available < amount.cents:
+        summary.refused += 1
+        return
+    hold = ledger.hold(
+        HoldRequest(wallet, platform_account_code("bank"), amount, "refund reserved during after-sales",
+                    idempotency_key=f"demo:hold:{merchant_id}:{day}")
+    )
+    if rng.random() < 0.5:
+        ledger.post_hold(hold.id, amount=Money(amount.cents // 2))
+        summary.holds_posted += 1
+    else:
+        ledger.void_hold(hold.id)
+        summary.holds_voided += 1
+
+
+def _finish(container: Container, summary: DemoSummary) -> None:
+    with container.db.transaction() as session:
+        summary.transactions = session.scalar(select(func.count()).select_from(TransactionRow)) or 0
+        summary.postings = session.scalar(select(func.count()).select_from(EntryRow)) or 0
+        summary.ledger_mismatches = len(verify_ledger(session))
+    for family in container.policies.families():
+        summary.policies[family] = container.policies.in_force(family, container.clock.now()).version
+
+
+def summary_table(summary: DemoSummary) -> Table:
+    table = Table(title="shopwarden demo", show_lines=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("merchants", summary.merchants),
+        ("products", summary.products),
+        ("ledger transactions", summary.transactions),
+        ("ledger postings", summary.postings),
+        ("holds posted / voided", f"{summary.holds_posted} / {summary.holds_voided}"),
+        ("holds refused (funds short)", summary.refused),
+        ("governance cycles run", summary.cycles),
+        ("ledger verify", "OK" if summary.ledger_mismatches == 0 else f"{summary.ledger_mismatches} mismatches"),
+    ]
+    rows += [(f"policy in force: {family}", version) for family, version in summary.policies.items()]
+    for what, value in rows:
+        table.add_row(what, str(value))
+    return table

@@ -1,0 +1,1 @@
+"""Security deposits (DEP): consumer-protection, insurance, risk and campaign deposits; refunds."""

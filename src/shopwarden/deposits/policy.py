@@ -1,0 +1,109 @@
+"""Parameters of the ``deposits`` policy family (DEP-1..14, seeds 000 and 002).
+
+Amounts, deadlines and tables of the deposit rules, validated so that a policy cannot ask for
+less than the minimum deposit or revoke badges after it shields the store.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from shopwarden.policy.types import (
+    Amount,
+    Code,
+    Codes,
+    Duration,
+    PolicyModel,
+    PositiveCount,
+    Rate,
+    unique,
+)
+
+
+class ConsumerProtection(PolicyModel):
+    """The cash consumer-protection deposit (消保保证金) and its top-up deadlines."""
+
+    minimum: Amount  # DEP-1
+    default_required: Amount  # DEP-2: categories without an entry of their own
+    # DEP-2: category code -> required amount; applies to the category and its descendants,
+    # the nearest entry up the tree wins (catalog.tree.CategoryTree.nearest).
+    category_requirements: dict[Code, Amount] = Field(default_factory=dict)
+    badges_revoked_after: Duration  # DEP-4
+    shield_after: Duration  # DEP-4
+    shield_lifted_after_topup: Duration  # DEP-5
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        below = [code for code, amount in self.category_requirements.items() if amount < self.minimum]
+        if self.default_required < self.minimum:
+            below.insert(0, "default_required")
+        if below:
+            raise ValueError(f"required below the minimum {self.minimum}: {', '.join(below)}")
+        if self.shield_after < self.badges_revoked_after:
+            raise ValueError("shield_after comes before badges_revoked_after (DEP-4 escalates)")
+        return self
+
+
+class Insurance(PolicyModel):
+    """The insurance deposit (保险保证金): a yearly fee instead of frozen cash (DEP-6, DEP-7)."""
+
+    annual_fee: Amount
+    cover_period: Duration
+
+
+class RiskDeposit(PolicyModel):
+    """The store-opening risk deposit (开店违规风险保证金), DEP-8..10."""
+
+    tiers: dict[Code, Amount] = Field(min_length=1)  # DEP-8: risk tier -> amount
+    window: Duration  # DEP-9, DEP-10 (b, c)
+    activation_window: Duration  # DEP-10 (a)
+    serious_violations: Codes = Field(min_length=1)  # DEP-9: the "specified" violations
+
+
+class Juhuasuan(PolicyModel):
+    """Juhuasuan (聚划算): a frozen deposit, or a once-paid premium on it (DEP-11)."""
+
+    deposit: Amount
+    premium_rate: Rate
+    premium_cap: Amount
+
+
+TaoqianggouMode = Literal[
+    "floor_plus_commission", "fixed", "floor_and_cap", "commission", "commission_with_cap"
+]
+
+
+class Taoqianggou(PolicyModel):
+    """Taoqianggou (淘抢购) fee modes offered; amounts are set per campaign (DEP-12)."""
+
+    modes: Annotated[tuple[TaoqianggouMode, ...], AfterValidator(unique)] = Field(min_length=1)
+
+
+class Tiantiantemai(PolicyModel):
+    """Tiantiantemai (天天特卖): a rate on the confirmed-receipt amount (DEP-13)."""
+
+    default_rate: Rate
+
+
+RefundHold = Literal["open_after_sales", "unpaid_compensation", "open_topups", "campaign_deposits"]
+
+
+class Refund(PolicyModel):
+    """Refund of the deposit when a store closes (DEP-14)."""
+
+    review_working_days: PositiveCount
+    held_by: Annotated[tuple[RefundHold, ...], AfterValidator(unique)]
+
+
+class DepositsPolicy(PolicyModel):
+    """Everything the deposit rules count, in one version."""
+
+    consumer_protection: ConsumerProtection
+    insurance: Insurance
+    risk_deposit: RiskDeposit
+    juhuasuan: Juhuasuan
+    taoqianggou: Taoqianggou
+    tiantiantemai: Tiantiantemai
+    refund: Refund

@@ -1,0 +1,98 @@
+"""One version of one policy family: the header of a policy file and its typed parameters.
+
+A version is immutable (POL-2): it is read once from its file and never edited; a change of
+rules is a new version with a later ``effective_from``. Which version is in force among many
+is the store's question (``store.py``); a version alone only knows its own validity span.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from shopwarden.clock import ensure_aware
+
+P = TypeVar("P", bound=BaseModel)
+
+VersionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+"""A version id doubles as a file name, so it is letters, digits and ``._-`` only."""
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+-\d+$")]
+
+
+class PolicyVersion(BaseModel):
+    """A dated rule set (POL-1): when it was revised, published, and in force."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    family: str
+    version: VersionId
+    title: str = Field(min_length=1)
+    revised_on: date
+    published_at: AwareDatetime
+    effective_from: AwareDatetime
+    effective_until: AwareDatetime | None = None  # exclusive
+    rules: tuple[RuleId, ...] = Field(min_length=1)
+    source: str | None = None
+    parameters: SerializeAsAny[BaseModel]
+    origin: str
+
+    @field_validator("effective_from")
+    @classmethod
+    def _after_publication(cls, value: datetime, info: ValidationInfo) -> datetime:
+        published_at = info.data.get("published_at")
+        if published_at is not None and value < published_at:
+            raise ValueError("a version takes effect after its publication, not before (POL-4)")
+        return value
+
+    @field_validator("effective_until")
+    @classmethod
+    def _after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        effective_from = info.data.get("effective_from")
+        if value is not None and effective_from is not None and value <= effective_from:
+            raise ValueError("effective_until (exclusive) must come after effective_from")
+        return value
+
+    @property
+    def ref(self) -> str:
+        """How a decision records the version that produced it (POL-2)."""
+        return f"{self.family}@{self.version}"
+
+    def in_force_at(self, as_of: datetime) -> bool:
+        """Whether ``as_of`` falls in this version's own span, ignoring any successor."""
+        as_of = ensure_aware(as_of)
+        if as_of < self.effective_from:
+            return False
+        return self.effective_until is None or as_of < self.effective_until
+
+    def parameters_as(self, model: type[P]) -> P:
+        """The parameters typed as the family's model, for code that knows its family."""
+        if not isinstance(self.parameters, model):
+            raise TypeError(f"{self.ref} holds {type(self.parameters).__name__}, not {model.__name__}")
+        return self.parameters
+
+    def document(self) -> dict[str, Any]:
+        """The version as merchants read it (POL-4): JSON-ready, amounts and spans as text."""
+        return {
+            "family": self.family,
+            "version": self.version,
+            "title": self.title,
+            "revised_on": self.revised_on.isoformat(),
+            "published_at": self.published_at.isoformat(),
+            "effective_from": self.effective_from.isoformat(),
+            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
+            "rules": list(self.rules),
+            "source": self.source,
+            "parameters": self.parameters.model_dump(mode="json"),
+        }

@@ -1,0 +1,1 @@
+"""Scenario replay: a merchant's timeline, run through the real HTTP API on a simulated clock."""

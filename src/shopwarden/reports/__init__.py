@@ -1,0 +1,1 @@
+"""Campaign reports (REPORT): GMV completion, growth and repurchase per campaign, industry."""

@@ -1,0 +1,1 @@
+"""Violation measures (VIO): what each measure forbids while in force, appeals and lifting."""

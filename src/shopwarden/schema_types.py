@@ -1,0 +1,48 @@
+"""Field types shared by request and response schemas: money as text, ids, instants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
+
+from shopwarden.clock import ensure_aware
+from shopwarden.money import Money
+
+
+def _to_money(value: Any) -> Money:
+    return Money.parse(value)
+
+
+MoneyText = Annotated[
+    Money,
+    BeforeValidator(_to_money),
+    PlainSerializer(lambda m: m.to_text(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "examples": ["1000.00"]}),
+]
+"""An amount written as text with at most two decimals; floats are refused."""
+
+
+def _positive(value: Money) -> Money:
+    if not value.is_positive():
+        raise ValueError("must be more than 0.00")
+    return value
+
+
+PositiveMoneyText = Annotated[MoneyText, AfterValidator(_positive)]
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+]
+"""Ids chosen by the marketplace's own systems: letters, digits, ``_ . -``, at most 64."""
+
+
+def _aware(value: datetime) -> datetime:
+    try:
+        return ensure_aware(value)
+    except ValueError as error:
+        raise ValueError("an instant needs its time zone, e.g. 2024-03-01T09:00:00+08:00") from error
+
+
+Instant = Annotated[datetime, AfterValidator(_aware)]

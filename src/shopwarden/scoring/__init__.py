@@ -1,0 +1,1 @@
+"""The shopping experience score (SCORE): dimensions, indicators, bands and its consumers."""

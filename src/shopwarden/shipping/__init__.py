@@ -1,0 +1,1 @@
+"""Shipping (SHIP): committed in-stock orders, overdue-shipment penalties, weekly exemption."""

@@ -1,0 +1,1 @@
+"""Trust purchase (TRUST): required rights, admission thresholds per identity, benefits."""
