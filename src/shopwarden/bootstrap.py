@@ -15,6 +15,7 @@ from shopwarden.catalog.tree import CategoryTree, load_tree
 from shopwarden.clock import Clock, SystemClock
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
+from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.policy.store import PolicyStore
 from shopwarden.settings import Settings
 
@@ -48,14 +49,16 @@ def bootstrap(
         upgrade(url)
     db = Database(url)
     tree = load_tree()
+    clock = clock or SystemClock()
     if migrate:
         with db.transaction() as session:
             sync_categories(session, tree)
+            ensure_platform_accounts(session, clock)
     policies = PolicyStore.load(
         bundled=bundled_policies,
         directories=policy_dirs,
         workspace_dir=settings.workspace_policy_dir,
     )
     return Container(
-        settings=settings, db=db, clock=clock or SystemClock(), policies=policies, categories=tree
+        settings=settings, db=db, clock=clock, policies=policies, categories=tree
     )

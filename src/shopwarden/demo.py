@@ -87,8 +87,6 @@ def _seed_catalog(
     with container.db.transaction() as session:
         catalog = Catalog(session, container.clock)
         ledger = Ledger(session, container.clock)
-        ledger.open_account(platform_account_code("bank"), purpose="bank", no_negative=False)
-        ledger.open_account(platform_account_code("fee_revenue"), purpose="fee_revenue")
         for n in range(1, count + 1):
             merchant_id = f"m{n:05d}"
             name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {n}"

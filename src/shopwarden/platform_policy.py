@@ -19,7 +19,7 @@ def _known_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone like \"Asia/Shanghai\"") from None
+        raise ValueError(f'{name!r} is not an IANA time zone like "Asia/Shanghai"') from None
     return name
 
 

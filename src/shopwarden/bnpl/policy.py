@@ -22,4 +22,3 @@ class BnplPolicy(PolicyModel):
     settlement_period: Duration  # BNPL-8: the normal settlement period
     short_settlement_allowed: bool = Field(strict=True)  # BNPL-8
     invoice_from_day: PositiveCount = Field(le=28)  # BNPL-10: day of the month
-

@@ -6,9 +6,10 @@ less than the minimum deposit or revoke badges after it shields the store.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from datetime import timedelta
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from shopwarden.policy.types import (
     Amount,
@@ -20,6 +21,8 @@ from shopwarden.policy.types import (
     Rate,
     unique,
 )
+
+T = TypeVar("T")
 
 
 class ConsumerProtection(PolicyModel):
@@ -34,16 +37,23 @@ class ConsumerProtection(PolicyModel):
     shield_after: Duration  # DEP-4
     shield_lifted_after_topup: Duration  # DEP-5
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        below = [code for code, amount in self.category_requirements.items() if amount < self.minimum]
-        if self.default_required < self.minimum:
-            below.insert(0, "default_required")
+    @field_validator("default_required", "category_requirements")
+    @classmethod
+    def _at_least_minimum(cls, value: T, info: ValidationInfo) -> T:
+        minimum = info.data.get("minimum")
+        amounts = value.items() if isinstance(value, dict) else [(None, value)]
+        below = [code or str(amount) for code, amount in amounts if minimum and amount < minimum]
         if below:
-            raise ValueError(f"required below the minimum {self.minimum}: {', '.join(below)}")
-        if self.shield_after < self.badges_revoked_after:
-            raise ValueError("shield_after comes before badges_revoked_after (DEP-4 escalates)")
-        return self
+            raise ValueError(f"below the minimum deposit {minimum}: {', '.join(below)}")
+        return value
+
+    @field_validator("shield_after")
+    @classmethod
+    def _escalates(cls, shield_after: timedelta, info: ValidationInfo) -> timedelta:
+        badges = info.data.get("badges_revoked_after")
+        if badges is not None and shield_after < badges:
+            raise ValueError("the store is shielded before its badges are revoked (DEP-4)")
+        return shield_after
 
 
 class Insurance(PolicyModel):

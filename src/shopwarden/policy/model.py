@@ -79,7 +79,8 @@ class PolicyVersion(BaseModel):
     def parameters_as(self, model: type[P]) -> P:
         """The parameters typed as the family's model, for code that knows its family."""
         if not isinstance(self.parameters, model):
-            raise TypeError(f"{self.ref} holds {type(self.parameters).__name__}, not {model.__name__}")
+            held = type(self.parameters).__name__
+            raise TypeError(f"{self.ref} holds {held}, not {model.__name__}")
         return self.parameters
 
     def document(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -39,7 +40,7 @@ class PolicyModel(BaseModel):
 
 def _quote_hint(value: Any, kind: str, example: str) -> ValueError:
     return ValueError(
-        f"write {kind} as quoted text, e.g. \"{example}\": the unquoted {value!r} is read as a "
+        f'write {kind} as quoted text, e.g. "{example}": the unquoted {value!r} is read as a '
         f"{type(value).__name__}, and only text keeps its exact value"
     )
 
@@ -72,7 +73,7 @@ def _to_decimal(value: Any) -> Decimal:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number like \"0.003\"") from None
+            raise ValueError(f'{value!r} is not a decimal number like "0.003"') from None
     else:
         raise _quote_hint(value, "decimals", str(value) if not isinstance(value, bool) else "1")
     if not number.is_finite():
@@ -105,7 +106,7 @@ def _to_duration(value: Any) -> timedelta:
     else:
         match = _DURATION.match(value.strip()) if isinstance(value, str) else None
         if match is None:
-            raise ValueError(f"{value!r} is not a duration like \"3d\", \"24h\", \"30m\" or \"45s\"")
+            raise ValueError(f'{value!r} is not a duration like "3d", "24h", "30m", "45s"')
         duration = int(match["n"]) * _UNITS[match["unit"]]
     if duration <= timedelta(0):
         raise ValueError("a duration must be longer than zero")
@@ -128,7 +129,7 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^\d+[dhms]$", "examples": ["3d", "24h"]}),
 ]
-"""A positive span of time written ``"3d"``, ``"24h"``, ``"30m"`` or ``"45s"``; N days = N × 24 h."""
+"""A positive span written ``"3d"``, ``"24h"``, ``"30m"`` or ``"45s"``; N days = N × 24 h."""
 
 Count = Annotated[int, Field(strict=True, ge=0)]
 """A whole number written as a plain YAML integer (days, orders, levels)."""
@@ -170,7 +171,7 @@ class PiecewiseLinear(RootModel[tuple[tuple[DecimalText, DecimalText], ...]]):
         points = self.root
         if len(points) < 2:
             raise ValueError("a piecewise-linear table needs at least 2 points [x, y]")
-        for (x0, _), (x1, _) in zip(points, points[1:], strict=False):
+        for (x0, _), (x1, _) in pairwise(points):
             if x1 <= x0:
                 raise ValueError(f"x must strictly increase: {x1} follows {x0}")
         return self
@@ -192,7 +193,7 @@ class PiecewiseLinear(RootModel[tuple[tuple[DecimalText, DecimalText], ...]]):
         points = self.root
         if x <= points[0][0]:
             return points[0][1]
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in pairwise(points):
             if x <= x1:
                 return y0 + (x - x0) * (y1 - y0) / (x1 - x0)
         return points[-1][1]

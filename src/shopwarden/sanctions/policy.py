@@ -14,8 +14,7 @@ from pydantic import AfterValidator, Field
 from shopwarden.policy.types import Code, Duration, Multiplier, PolicyModel, unique
 
 Action = Literal[
-    "list_product",  # put a product on sale
-    "relist_product",  # put a delisted product back on sale
+    "list_product",  # put a product on sale, a delisted one included
     "publish_product",  # publish a new product
     "live_sell",  # promote or sell goods in an e-commerce live stream
     "short_video_sell",  # promote or sell goods in an e-commerce short video

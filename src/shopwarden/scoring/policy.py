@@ -8,10 +8,12 @@ every consumer threshold lies on the scale.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal, Self
+from itertools import pairwise
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from shopwarden.policy.types import (
     Code,
@@ -22,8 +24,6 @@ from shopwarden.policy.types import (
     PositiveCount,
     Rate,
 )
-
-INDICATOR_MAX = Decimal(5)  # SCORE-2: every indicator maps to 0-5
 
 
 def _weights_sum_to_one(weights: dict[str, Decimal], what: str) -> None:
@@ -40,12 +40,6 @@ class Indicator(PolicyModel):
     measure: str = Field(min_length=1)
     table: PiecewiseLinear
 
-    @model_validator(mode="after")
-    def _maps_to_0_5(self) -> Self:
-        if any(not 0 <= y <= INDICATOR_MAX for y in self.table.y_values):
-            raise ValueError("an indicator table maps to scores between 0 and 5")
-        return self
-
 
 class Dimension(PolicyModel):
     """One of the five dimensions of SCORE-1, a weighted mix of indicators."""
@@ -53,10 +47,11 @@ class Dimension(PolicyModel):
     weight: Rate
     indicators: dict[Code, Indicator] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _weights(self) -> Self:
-        _weights_sum_to_one({k: v.weight for k, v in self.indicators.items()}, "indicator")
-        return self
+    @field_validator("indicators")
+    @classmethod
+    def _weights(cls, indicators: dict[str, Indicator]) -> dict[str, Indicator]:
+        _weights_sum_to_one({name: i.weight for name, i in indicators.items()}, "indicator")
+        return indicators
 
 
 class Band(PolicyModel):
@@ -71,17 +66,25 @@ class Band(PolicyModel):
     lower_inclusive: bool = Field(strict=True)
     mapping: PiecewiseLinear
 
-    @model_validator(mode="after")
-    def _mapping_spans_band(self) -> Self:
-        if self.upper <= self.lower:
-            raise ValueError(f"band {self.name}: upper {self.upper} must exceed lower {self.lower}")
-        if self.mapping.x_range != (self.lower, self.upper):
-            first, last = self.mapping.x_range
+    @field_validator("upper")
+    @classmethod
+    def _above_lower(cls, upper: Decimal, info: ValidationInfo) -> Decimal:
+        lower = info.data.get("lower")
+        if lower is not None and upper <= lower:
+            raise ValueError(f"upper {upper} must exceed lower {lower}")
+        return upper
+
+    @field_validator("mapping")
+    @classmethod
+    def _spans_band(cls, mapping: PiecewiseLinear, info: ValidationInfo) -> PiecewiseLinear:
+        span = (info.data.get("lower"), info.data.get("upper"))
+        if None not in span and mapping.x_range != span:
+            first, last = mapping.x_range
             raise ValueError(
-                f"band {self.name}: the mapping runs from {first} to {last}, "
-                f"it must run exactly from {self.lower} to {self.upper}"
+                f"the mapping runs from {first} to {last}; "
+                f"it must run exactly from lower {span[0]} to upper {span[1]}"
             )
-        return self
+        return mapping
 
     def contains(self, total: Decimal) -> bool:
         above = total >= self.lower if self.lower_inclusive else total > self.lower
@@ -105,13 +108,13 @@ class Consumers(PolicyModel):
     distribution_program: ScoreThreshold  # 快分销 access
     merchant_levels: tuple[MerchantLevel, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _levels_ascend(self) -> Self:
-        levels = self.merchant_levels
-        for lower, higher in zip(levels, levels[1:], strict=False):
+    @field_validator("merchant_levels")
+    @classmethod
+    def _levels_ascend(cls, levels: tuple[MerchantLevel, ...]) -> tuple[MerchantLevel, ...]:
+        for lower, higher in pairwise(levels):
             if higher.level <= lower.level or higher.min_score < lower.min_score:
-                raise ValueError("merchant_levels ascend: higher levels need higher scores")
-        return self
+                raise ValueError("levels ascend, and a higher level needs at least the score")
+        return levels
 
     def thresholds(self) -> list[Decimal]:
         scores = [*self.campaign_thresholds.values(), self.distribution_program.min_score]
@@ -119,44 +122,68 @@ class Consumers(PolicyModel):
 
 
 class ScorePolicy(PolicyModel):
-    """The shopping experience score of one rule version."""
+    """The shopping experience score of one rule version.
+
+    Field order matters: each check reads the fields validated before it (floor, ceiling).
+    """
 
     window_days: PositiveCount  # SCORE-1: the last 30 days
     floor: DecimalText  # SCORE-1, SCORE-3: totals below it score the floor
-    ceiling: DecimalText  # SCORE-1: the 5-point scale
+    ceiling: DecimalText  # SCORE-1: the 5-point scale; indicators map to 0..ceiling (SCORE-2)
     min_scored_orders: PositiveCount  # SCORE-4
-    dimensions: dict[Code, Dimension] = Field(min_length=1)  # SCORE-1
-    bands: tuple[Band, ...] = Field(min_length=1)  # SCORE-3, ascending
     rounding: Literal["half_up_2dp"]  # SCORE-3: totals rounded before banding
+    dimensions: dict[Code, Dimension] = Field(min_length=1)  # SCORE-1, SCORE-2
+    bands: tuple[Band, ...] = Field(min_length=1)  # SCORE-3, ascending
     consumers: Consumers  # SCORE-6
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Self:
-        _weights_sum_to_one({k: v.weight for k, v in self.dimensions.items()}, "dimension")
-        self._check_bands()
-        unknown = set(self.consumers.traffic_weight) ^ {band.name for band in self.bands}
-        if unknown:
-            raise ValueError(f"consumers.traffic_weight must name every band, once: {sorted(unknown)}")
-        off_scale = [s for s in self.consumers.thresholds() if not self.floor <= s <= self.ceiling]
-        if off_scale:
-            raise ValueError(f"consumer thresholds off the {self.floor}-{self.ceiling} scale: {off_scale}")
-        return self
+    @field_validator("dimensions")
+    @classmethod
+    def _dimensions(
+        cls, dimensions: dict[str, Dimension], info: ValidationInfo
+    ) -> dict[str, Dimension]:
+        _weights_sum_to_one({name: d.weight for name, d in dimensions.items()}, "dimension")
+        ceiling = info.data.get("ceiling")
+        for name, dimension in dimensions.items():
+            for indicator_name, indicator in dimension.indicators.items():
+                if ceiling is not None and not _within(indicator.table.y_values, 0, ceiling):
+                    raise ValueError(f"{name}.{indicator_name}: the table maps to 0-{ceiling}")
+        return dimensions
 
-    def _check_bands(self) -> None:
-        bands = self.bands
-        if bands[0].lower != self.floor or not bands[0].lower_inclusive:
-            raise ValueError(f"the first band starts at the floor {self.floor}, inclusive")
-        if bands[-1].upper != self.ceiling:
-            raise ValueError(f"the last band ends at the ceiling {self.ceiling}")
-        for below, above in zip(bands, bands[1:], strict=False):
+    @field_validator("bands")
+    @classmethod
+    def _bands_tile_scale(cls, bands: tuple[Band, ...], info: ValidationInfo) -> tuple[Band, ...]:
+        floor, ceiling = info.data.get("floor"), info.data.get("ceiling")
+        if floor is None or ceiling is None:
+            return bands
+        if bands[0].lower != floor or not bands[0].lower_inclusive:
+            raise ValueError(f"the first band starts at the floor {floor}, inclusive")
+        if bands[-1].upper != ceiling:
+            raise ValueError(f"the last band ends at the ceiling {ceiling}")
+        for below, above in pairwise(bands):
             if above.lower != below.upper or above.lower_inclusive:
                 raise ValueError(
                     f"band {above.name} must start where {below.name} ends ({below.upper}), "
                     "exclusive, so that every total falls in exactly one band"
                 )
         for band in bands:
-            if any(not self.floor <= y <= self.ceiling for y in band.mapping.y_values):
-                raise ValueError(f"band {band.name} maps outside {self.floor}-{self.ceiling}")
+            if not _within(band.mapping.y_values, floor, ceiling):
+                raise ValueError(f"band {band.name} maps outside {floor}-{ceiling}")
+        return bands
+
+    @field_validator("consumers")
+    @classmethod
+    def _consumers_fit(cls, consumers: Consumers, info: ValidationInfo) -> Consumers:
+        bands = info.data.get("bands")
+        if bands is not None:
+            unlisted = set(consumers.traffic_weight) ^ {band.name for band in bands}
+            if unlisted:
+                raise ValueError(f"traffic_weight must name each band once: {sorted(unlisted)}")
+        floor, ceiling = info.data.get("floor"), info.data.get("ceiling")
+        if floor is not None and ceiling is not None:
+            off = [str(s) for s in consumers.thresholds() if not floor <= s <= ceiling]
+            if off:
+                raise ValueError(f"thresholds off the {floor}-{ceiling} scale: {', '.join(off)}")
+        return consumers
 
     def band_for(self, total: Decimal) -> Band:
         """The band of a (rounded) total; totals below the floor fall in the first band."""
@@ -166,3 +193,7 @@ class ScorePolicy(PolicyModel):
             if band.contains(total):
                 return band
         raise ValueError(f"total {total} is above the ceiling {self.ceiling}")
+
+
+def _within(values: Iterable[Decimal], low: Decimal | int, high: Decimal) -> bool:
+    return all(low <= value <= high for value in values)

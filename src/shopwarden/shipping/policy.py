@@ -25,10 +25,9 @@ class CommittedInStock(PolicyModel):
 
 
 class MeasurementWeek(PolicyModel):
-    """The natural week the metrics are measured over (SHIP-2), in the platform time zone."""
+    """The natural week of SHIP-2: seven days from ``starts_on``, in the platform time zone."""
 
     starts_on: Weekday
-    ends_on: Weekday
 
 
 class Exemption(PolicyModel):

@@ -1,0 +1,167 @@
+"""Reading policy files: YAML text to a validated :class:`PolicyVersion`, or a clear refusal.
+
+A bad file is refused whole, never half-loaded. The refusal names the file, the line, the
+field path (``parameters.consumer_protection.minimum``) and the reason, so that whoever wrote
+the file can fix it without reading code. Line numbers come from the YAML node tree, which is
+kept beside the parsed data for that purpose; a key written twice is refused too, because
+plain YAML would silently keep the last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from shopwarden.errors import NotFound, PolicyInvalid
+from shopwarden.policy.families import FAMILIES
+from shopwarden.policy.model import PolicyVersion
+
+BUNDLED_DIR = Path(__file__).parent / "defaults"
+
+Loc = tuple[int | str, ...]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a mapping key written twice."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is written twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_policy(text: str, *, origin: str, published_at: datetime | None = None) -> PolicyVersion:
+    """Validate one policy file. ``published_at``, when given, replaces the file's own."""
+    data, root = _read_yaml(text, origin)
+    problems: list[tuple[Loc, str]] = []
+    if "origin" in data:
+        problems.append((("origin",), _reason_for("extra_forbidden", "")))
+    if published_at is not None:
+        data["published_at"] = published_at
+    family = data.get("family")
+    model = FAMILIES.get(family) if isinstance(family, str) else None
+    if model is None:
+        known = ", ".join(FAMILIES)
+        reason = f"unknown family {family!r}; known: {known}" if family else "required but missing"
+        raise _refusal(origin, root, [*problems, (("family",), reason)])
+    parameters: BaseModel = model.model_construct()
+    if "parameters" not in data:
+        problems.append((("parameters",), "required but missing"))
+    else:
+        try:
+            parameters = model.model_validate(data["parameters"])
+        except ValidationError as error:
+            problems += [(("parameters", *e["loc"]), _reason(e)) for e in error.errors()]
+    try:
+        version = PolicyVersion.model_validate({**data, "parameters": parameters, "origin": origin})
+    except ValidationError as error:
+        problems += [(tuple(e["loc"]), _reason(e)) for e in error.errors()]
+    if problems:
+        raise _refusal(origin, root, problems)
+    return version
+
+
+def load_file(path: Path) -> PolicyVersion:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"no policy file at {path}") from None
+    except UnicodeDecodeError as error:
+        raise PolicyInvalid(f"{path}: not UTF-8 text ({error.reason})") from None
+    return parse_policy(text, origin=str(path))
+
+
+def load_directory(directory: Path) -> list[PolicyVersion]:
+    """Every ``*.yaml`` file under ``directory``, recursively, in path order."""
+    if not directory.is_dir():
+        raise NotFound(f"no policy directory at {directory}")
+    return [load_file(path) for path in sorted(directory.rglob("*.yaml"))]
+
+
+def format_path(loc: Sequence[int | str]) -> str:
+    """``("parameters", "bands", 0, "mapping")`` -> ``parameters.bands[0].mapping``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _read_yaml(text: str, origin: str) -> tuple[dict[str, Any], yaml.Node | None]:
+    loader = _StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise PolicyInvalid(f"{origin}{where}: not valid YAML: {problem}") from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    if not isinstance(data, dict):
+        raise PolicyInvalid(
+            f"{origin}: a policy file is a mapping with family, version, ..., parameters"
+        )
+    return data, root
+
+
+def _reason(error: ErrorDetails) -> str:
+    return _reason_for(error["type"], error["msg"], error.get("ctx"))
+
+
+def _reason_for(kind: str, message: str, ctx: dict[str, Any] | None = None) -> str:
+    if kind == "extra_forbidden":
+        return "unknown key: not part of this policy (misspelt, or in the wrong place?)"
+    if kind == "missing":
+        return "required but missing"
+    if kind == "value_error" and ctx is not None and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "timezone_aware":
+        return 'needs its time zone, e.g. "2023-12-15T00:00:00+08:00"'
+    return message
+
+
+def _refusal(origin: str, root: yaml.Node | None, problems: list[tuple[Loc, str]]) -> PolicyInvalid:
+    located = sorted(
+        ((_line_of(root, loc), format_path(loc), reason) for loc, reason in problems),
+        key=lambda item: item[0],
+    )
+    lines = [f"{origin}:{line}: {path or '(file)'}: {reason}" for line, path, reason in located]
+    return PolicyInvalid("\n".join(lines), field=located[0][1] or None)
+
+
+def _line_of(node: yaml.Node | None, loc: Loc) -> int:
+    """The line of the deepest YAML node on ``loc`` (1-based); 1 when there is no tree."""
+    if node is None:
+        return 1
+    for part in loc:
+        child = _child(node, part)
+        if child is None:
+            break
+        node = child
+    return int(node.start_mark.line) + 1
+
+
+def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if str(key_node.value) == str(part):
+                return value_node  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]  # type: ignore[no-any-return]
+    return None

@@ -1,0 +1,228 @@
+"""The policy book: every version of every family, and which one is in force when (POL-1).
+
+The store checks the book as a whole, because a file can be valid alone and still break it:
+
+- a version id is used once per family;
+- versions of one family do not overlap. They are ordered by ``effective_from``; a version
+  without ``effective_until`` runs until the next one's ``effective_from``. Two versions
+  overlap when they have the same ``effective_from``, or one has an explicit
+  ``effective_until`` later than the other's ``effective_from`` while starting before it.
+  A gap (an explicit end with no successor yet) is allowed: nothing is in force there;
+- every version was published at least the notice period before it took effect (POL-4). The
+  period is the ``platform`` family's ``notice_period`` in force when the version was
+  published, or :data:`DEFAULT_NOTICE` before any platform version exists.
+
+Publishing adds a version at run time and writes it to the workspace, so it survives a
+restart; versions already in force are never replaced or edited (POL-2).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+import yaml
+
+from shopwarden.clock import ensure_aware
+from shopwarden.errors import Conflict, NotFound, PolicyInvalid
+from shopwarden.platform_policy import PlatformPolicy
+from shopwarden.policy.families import FAMILIES, PLATFORM
+from shopwarden.policy.loader import BUNDLED_DIR, load_directory, parse_policy
+from shopwarden.policy.model import PolicyVersion
+from shopwarden.policy.types import format_duration
+
+DEFAULT_NOTICE = timedelta(days=7)
+"""POL-4's floor, used only until a ``platform`` version is in force to say otherwise."""
+
+
+class PolicyStore:
+    """An immutable-per-version, append-only book of policy versions."""
+
+    def __init__(
+        self, versions: Iterable[PolicyVersion], *, workspace_dir: Path | None = None
+    ) -> None:
+        self._workspace_dir = workspace_dir
+        self._lock = threading.Lock()
+        self._by_family: dict[str, list[PolicyVersion]] = {}
+        for version in versions:
+            self._check_new_id(version, error=PolicyInvalid)
+            self._by_family.setdefault(version.family, []).append(version)
+        for family_versions in self._by_family.values():
+            family_versions.sort(key=lambda v: v.effective_from)
+            _check_no_overlap(family_versions)
+        for family_versions in self._by_family.values():
+            for version in family_versions:
+                self._check_notice(version)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        bundled: bool = True,
+        directories: Sequence[Path] = (),
+        workspace_dir: Path | None = None,
+    ) -> PolicyStore:
+        """The bundled defaults, extra directories and the workspace's published versions."""
+        versions = list(_bundled_versions()) if bundled else []
+        for directory in directories:
+            versions += load_directory(directory)
+        if workspace_dir is not None and workspace_dir.is_dir():
+            versions += load_directory(workspace_dir)
+        return cls(versions, workspace_dir=workspace_dir)
+
+    def families(self) -> list[str]:
+        return sorted(self._by_family)
+
+    def versions(
+        self, family: str | None = None, *, published_by: datetime | None = None
+    ) -> list[PolicyVersion]:
+        """Versions by family and start; ``published_by`` keeps what merchants see by then."""
+        if family is not None and family not in FAMILIES:
+            raise NotFound(f"no policy family {family!r}; known: {', '.join(FAMILIES)}")
+        names = [family] if family is not None else self.families()
+        cutoff = ensure_aware(published_by) if published_by is not None else None
+        return [
+            version
+            for name in names
+            for version in self._by_family.get(name, [])
+            if cutoff is None or version.published_at <= cutoff
+        ]
+
+    def get(self, family: str, version: str) -> PolicyVersion:
+        for candidate in self._by_family.get(family, []):
+            if candidate.version == version:
+                return candidate
+        raise NotFound(f"no {family} policy version {version!r}")
+
+    def in_force(self, family: str, as_of: datetime) -> PolicyVersion:
+        """The version with the latest ``effective_from`` at or before ``as_of`` (POL-1)."""
+        as_of = ensure_aware(as_of)
+        for version in reversed(self._by_family.get(family, [])):
+            if version.effective_from <= as_of:
+                if version.in_force_at(as_of):
+                    return version
+                break  # its explicit end has passed and no successor has started: a gap
+        raise NotFound(f"no {family} policy in force at {as_of.isoformat()}")
+
+    def previous(self, version: PolicyVersion) -> PolicyVersion | None:
+        """The version of the same family that started last before this one, if any."""
+        earlier = [
+            v
+            for v in self._by_family.get(version.family, [])
+            if v.effective_from < version.effective_from
+        ]
+        return earlier[-1] if earlier else None
+
+    def notice_period(self, published_at: datetime) -> timedelta:
+        """The notice a version published at ``published_at`` must give (POL-4)."""
+        try:
+            platform = self.in_force(PLATFORM, published_at)
+        except NotFound:
+            return DEFAULT_NOTICE
+        return platform.parameters_as(PlatformPolicy).notice_period
+
+    def publish(self, text: str, *, now: datetime) -> PolicyVersion:
+        """Add a new version published at ``now`` and write it to the workspace (POL-2, POL-4).
+
+        The file's own ``published_at`` is ignored: publication is the moment it is accepted.
+        """
+        if self._workspace_dir is None:
+            raise Conflict("this policy store has no workspace directory to publish into")
+        ensure_aware(now)
+        candidate = parse_policy(text, origin="<published policy>", published_at=now)
+        target = self._workspace_dir / candidate.family / f"{candidate.version}.yaml"
+        with self._lock:
+            self._check_new_id(candidate, error=Conflict)
+            if candidate.effective_from < now:
+                raise PolicyInvalid(
+                    f"{candidate.ref}: effective_from {candidate.effective_from.isoformat()} "
+                    f"is before now ({now.isoformat()}); a version in force is never changed, "
+                    "publish a new one that takes effect later (POL-2)",
+                    field="effective_from",
+                    rule="POL-2",
+                )
+            self._check_notice(candidate)
+            siblings = [*self._by_family.get(candidate.family, []), candidate]
+            siblings.sort(key=lambda v: v.effective_from)
+            _check_no_overlap(siblings)
+            if target.exists():
+                raise Conflict(f"{target} exists already; it is not overwritten", field="version")
+            _write_atomically(target, _published_text(candidate))
+            version = candidate.model_copy(update={"origin": str(target)})
+            self._by_family.setdefault(version.family, []).append(version)
+            self._by_family[version.family].sort(key=lambda v: v.effective_from)
+        return version
+
+    def _check_new_id(
+        self, version: PolicyVersion, *, error: type[Conflict | PolicyInvalid]
+    ) -> None:
+        for existing in self._by_family.get(version.family, []):
+            if existing.version == version.version:
+                raise error(
+                    f"{version.ref} is defined twice: in {existing.origin} and in "
+                    f"{version.origin}; versions are immutable, a change needs a new version id "
+                    "(POL-2)",
+                    field="version",
+                    rule="POL-2",
+                )
+
+    def _check_notice(self, version: PolicyVersion) -> None:
+        required = self.notice_period(version.published_at)
+        given = version.effective_from - version.published_at
+        if given < required:
+            raise PolicyInvalid(
+                f"{version.origin}: effective_from: {version.ref} takes effect "
+                f"{_span(given)} after its publication at {version.published_at.isoformat()}; "
+                f"a new version needs at least {format_duration(required)} notice (POL-4)",
+                field="effective_from",
+                rule="POL-4",
+            )
+
+
+def _check_no_overlap(ordered: list[PolicyVersion]) -> None:
+    for before, after in pairwise(ordered):
+        until = before.effective_until
+        runs_on = until is not None and until > after.effective_from
+        if before.effective_from == after.effective_from or runs_on:
+            raise PolicyInvalid(
+                f"{after.origin}: effective_from: {after.ref} starting "
+                f"{after.effective_from.isoformat()} overlaps {before.ref} ({before.origin}), "
+                "which is still in force then; one version of a family at a time (POL-2)",
+                field="effective_from",
+                rule="POL-2",
+            )
+
+
+def _span(duration: timedelta) -> str:
+    """A short human reading of a span, e.g. ``6d 23h 59m``."""
+    if duration < timedelta(0):
+        return "-" + _span(-duration)
+    minutes = int(duration.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return " ".join(parts) or "0m"
+
+
+def _published_text(version: PolicyVersion) -> str:
+    header = f"# Published {version.published_at.isoformat()} through PolicyStore.publish.\n"
+    return header + yaml.safe_dump(version.document(), sort_keys=False, allow_unicode=True)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """A reader (or a crash) never sees half a policy file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
+
+
+@cache
+def _bundled_versions() -> tuple[PolicyVersion, ...]:
+    """Parsed once per process: the bundled files do not change while it runs."""
+    return tuple(load_directory(BUNDLED_DIR))

@@ -1,0 +1,40 @@
+"""The governance cycle runs once per instant: the second run for it changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from shopwarden.cycle.tables import CycleRunRow
+from shopwarden.errors import InvalidInput
+from tests.api.conftest import Api
+
+
+@pytest.mark.rule("POL-1")
+def test_cycle_twice_for_one_instant_changes_nothing(api: Api) -> None:
+    as_of = api.clock.now().isoformat()
+    first = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator).json()
+    second = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator).json()
+    assert first["already_run"] is False
+    assert second["already_run"] is True
+    assert second["steps"] == first["steps"]
+    in_force = next(s for s in first["steps"] if s["step"] == "policies-in-force")["in_force"]
+    assert in_force["deposits"]
+    with api.container.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CycleRunRow)) == 1
+
+
+def test_cycle_refuses_the_future(api: Api) -> None:
+    from shopwarden.cycle.service import run_cycle
+
+    with pytest.raises(InvalidInput) as refused:
+        run_cycle(api.container, api.clock.now() + timedelta(seconds=1))
+    assert refused.value.field == "as_of"
+
+
+def test_cycle_needs_a_zone(api: Api) -> None:
+    response = api.client.post("/v1/cycle/runs", json={"as_of": "2024-03-01T09:00:00"}, headers=api.operator)
+    assert response.status_code == 422
+    assert response.json()["field"] == "as_of"
