@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,10 +32,16 @@ app.add_typer(token_app, name="token")
 console = Console()
 
 
-def _container(migrate: bool = True) -> Any:
+@contextmanager
+def _container(migrate: bool = True) -> Iterator[Any]:
+    """The bootstrap's container for one command, closed when the command ends."""
     from shopwarden.bootstrap import bootstrap
 
-    return bootstrap(migrate=migrate)
+    container = bootstrap(migrate=migrate)
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 @app.command()
@@ -51,18 +59,22 @@ def demo(
 
     workspace = home or Settings().home / "demo"
     container, summary = run_demo(home=workspace, seed=seed, merchants=merchants, days=days, console=console)
-    console.print(summary_table(summary))
-    console.print(f"workspace: {workspace.resolve()}")
-    if summary.ledger_mismatches:
-        raise typer.Exit(1)
-    if serve:
-        _serve(container, "127.0.0.1", port, operator_token=True)
+    try:
+        console.print(summary_table(summary))
+        console.print(f"workspace: {workspace.resolve()}")
+        if summary.ledger_mismatches:
+            raise typer.Exit(1)
+        if serve:
+            _serve(container, "127.0.0.1", port, operator_token=True)
+    finally:
+        container.close()
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
-    _serve(_container(), host, port, operator_token=False)
+    with _container() as container:
+        _serve(container, host, port, operator_token=False)
 
 
 def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> None:
@@ -82,8 +94,8 @@ def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> Non
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to SHOPWARDEN_DATABASE_URL (default: the workspace's SQLite file)."""
-    container = _container(migrate=True)
-    console.print(f"database at head: {container.settings.resolved_database_url}")
+    with _container(migrate=True) as container:
+        console.print(f"database at head: {container.settings.resolved_database_url}")
 
 
 @app.command()
@@ -92,7 +104,8 @@ def cycle(as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with i
     from shopwarden.cycle.service import load_steps, run_cycle
 
     load_steps()
-    result = run_cycle(_container(), _instant(as_of, "as_of"))
+    with _container() as container:
+        result = run_cycle(container, _instant(as_of, "as_of"))
     state = "already run; nothing changed" if result.already_run else "ran"
     console.print(f"cycle as of {result.as_of.isoformat()}: {state}")
     console.print_json(json.dumps(result.steps, default=str))
@@ -125,11 +138,12 @@ def replay(
 @policy_app.command("list")
 def policy_list(family: str | None = None) -> None:
     """Every version, with the one in force now marked."""
-    container = _container(migrate=False)
-    now = container.clock.now()
+    with _container(migrate=False) as container:
+        policies = container.policies
+    now = datetime.now(UTC)
     table = Table("family", "version", "revised on", "effective from", "in force")
-    for version in container.policies.versions(family):
-        current = container.policies.in_force(version.family, now).version == version.version
+    for version in policies.versions(family):
+        current = policies.in_force(version.family, now).version == version.version
         table.add_row(
             version.family,
             version.version,
@@ -142,8 +156,9 @@ def policy_list(family: str | None = None) -> None:
 
 @policy_app.command("show")
 def policy_show(family: str, version: str) -> None:
-    container = _container(migrate=False)
-    console.print_json(json.dumps(container.policies.get(family, version).document(), default=str))
+    with _container(migrate=False) as container:
+        document = container.policies.get(family, version).document()
+    console.print_json(json.dumps(document, default=str))
 
 
 @policy_app.command("diff")
@@ -151,9 +166,9 @@ def policy_diff(family: str, version: str) -> None:
     """What changed against the version before it."""
     from shopwarden.policy.diff import diff_versions
 
-    container = _container(migrate=False)
-    after = container.policies.get(family, version)
-    before = container.policies.previous(after)
+    with _container(migrate=False) as container:
+        after = container.policies.get(family, version)
+        before = container.policies.previous(after)
     console.print(f"{family}: {before.version if before else '(none)'} → {version}")
     for change in diff_versions(before, after):
         console.print(f"  {change.change:8} {change.path}: {change.before!r} → {change.after!r}", markup=False)
@@ -162,8 +177,8 @@ def policy_diff(family: str, version: str) -> None:
 @policy_app.command("publish")
 def policy_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Publish a new version into the workspace; refused with less than 7 days' notice (POL-4)."""
-    container = _container(migrate=False)
-    published = container.policies.publish(file.read_text(encoding="utf-8"), now=container.clock.now())
+    with _container(migrate=False) as container:
+        published = container.policies.publish(file.read_text(encoding="utf-8"), now=container.clock.now())
     console.print(f"published {published.ref}, effective {published.effective_from.isoformat()}")
 
 
@@ -172,8 +187,7 @@ def ledger_verify() -> None:
     """Recompute every balance and transaction from the entries; exit 1 on a mismatch."""
     from shopwarden.ledger.verify import verify_ledger
 
-    container = _container()
-    with container.db.transaction() as session:
+    with _container() as container, container.db.transaction() as session:
         found = verify_ledger(session)
     for mismatch in found:
         console.print(f"[red]mismatch[/] {mismatch.subject}: {mismatch.problem}")
@@ -186,8 +200,7 @@ def ledger_balance(code: str) -> None:
     from shopwarden.ledger.service import Ledger
     from shopwarden.money import Money
 
-    container = _container()
-    with container.db.transaction() as session:
+    with _container() as container, container.db.transaction() as session:
         balance = Ledger(session, container.clock).balance(code)
     console.print(
         f"{code}: posted {Money(balance.posted)}, held {Money(balance.pending_out)}, "
@@ -206,8 +219,7 @@ def token_create(
 
     if operator == bool(merchant):
         raise ShopwardenError("give exactly one of --operator or --merchant ID", field="role")
-    container = _container()
-    with container.db.transaction() as session:
+    with _container() as container, container.db.transaction() as session:
         token = create_token(
             session,
             container.clock,

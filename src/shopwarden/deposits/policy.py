@@ -7,10 +7,11 @@ less than the minimum deposit or revoke badges after it shields the store.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from shopwarden.money import Money
 from shopwarden.policy.types import (
     Amount,
     Code,
@@ -22,7 +23,12 @@ from shopwarden.policy.types import (
     unique,
 )
 
-T = TypeVar("T")
+
+def _refuse_below(minimum: Money | None, amounts: dict[str, Money]) -> None:
+    """No category may need less than the minimum cash deposit (DEP-1, DEP-2)."""
+    below = [name for name, amount in amounts.items() if minimum is not None and amount < minimum]
+    if below:
+        raise ValueError(f"below the minimum deposit {minimum}: {', '.join(below)}")
 
 
 class ConsumerProtection(PolicyModel):
@@ -37,15 +43,19 @@ class ConsumerProtection(PolicyModel):
     shield_after: Duration  # DEP-4
     shield_lifted_after_topup: Duration  # DEP-5
 
-    @field_validator("default_required", "category_requirements")
+    @field_validator("default_required")
     @classmethod
-    def _at_least_minimum(cls, value: T, info: ValidationInfo) -> T:
-        minimum = info.data.get("minimum")
-        amounts = value.items() if isinstance(value, dict) else [(None, value)]
-        below = [code or str(amount) for code, amount in amounts if minimum and amount < minimum]
-        if below:
-            raise ValueError(f"below the minimum deposit {minimum}: {', '.join(below)}")
-        return value
+    def _default_not_below_minimum(cls, amount: Money, info: ValidationInfo) -> Money:
+        _refuse_below(info.data.get("minimum"), {"default_required": amount})
+        return amount
+
+    @field_validator("category_requirements")
+    @classmethod
+    def _categories_not_below_minimum(
+        cls, requirements: dict[str, Money], info: ValidationInfo
+    ) -> dict[str, Money]:
+        _refuse_below(info.data.get("minimum"), requirements)
+        return requirements
 
     @field_validator("shield_after")
     @classmethod

@@ -121,6 +121,9 @@ def _read_yaml(text: str, origin: str) -> tuple[dict[str, Any], yaml.Node | None
 
 
 def _reason(error: ErrorDetails) -> str:
+    if error["type"] == "string_type" and not isinstance(error["input"], dict | list):
+        value = error["input"]
+        return f'write it as quoted text, "{value}": unquoted, YAML reads a {type(value).__name__}'
     return _reason_for(error["type"], error["msg"], error.get("ctx"))
 
 
