@@ -94,7 +94,9 @@ def test_indicator_weights_within_a_dimension_must_sum_to_one():
     "instant", ['"2023-12-15T00:00:00"', "2023-12-15 00:00:00"], ids=["quoted", "yaml-timestamp"]
 )
 def test_a_naive_datetime_is_refused(instant):
-    text = edited(SCORE, 'effective_from: "2023-12-15T00:00:00+08:00"', f"effective_from: {instant}")
+    text = edited(
+        SCORE, 'effective_from: "2023-12-15T00:00:00+08:00"', f"effective_from: {instant}"
+    )
     error = refusal(text, origin="score/bad.yaml")
     assert error.field == "effective_from"
     assert f"score/bad.yaml:{line_of(text, 'effective_from:')}: effective_from: " in error.detail
@@ -102,8 +104,11 @@ def test_a_naive_datetime_is_refused(instant):
 
 
 def test_a_piecewise_table_whose_x_does_not_strictly_increase_is_refused():
-    text = edited(SCORE, '[["0.8", "0"], ["0.95", "4"], ["0.99", "5"]]',
-                  '[["0.8", "0"], ["0.95", "4"], ["0.95", "5"]]')
+    text = edited(
+        SCORE,
+        '[["0.8", "0"], ["0.95", "4"], ["0.99", "5"]]',
+        '[["0.8", "0"], ["0.95", "4"], ["0.95", "5"]]',
+    )
     error = refusal(text, origin="score/bad.yaml")
     assert error.field == "parameters.dimensions.logistics.indicators.on_time_shipment_rate.table"
     assert "x must strictly increase: 0.95 follows 0.95" in error.detail
@@ -148,7 +153,7 @@ def test_an_unquoted_version_date_is_refused_with_a_hint():
 
 def test_every_problem_of_a_file_is_listed_in_line_order():
     text = edited(DEPOSITS, 'annual_fee: "30.00"', "annual_fee: 30.5")
-    text = edited(text, 'title: Security deposits', "title: ''")
+    text = edited(text, "title: Security deposits", "title: ''")
     error = refusal(text)
     assert error.field == "title"  # the first in the file
     assert len(error.detail.splitlines()) == 2

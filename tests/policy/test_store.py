@@ -30,7 +30,11 @@ def at(text: str) -> datetime:
 def with_header(text: str, **fields: object) -> str:
     """The policy text with header lines replaced, e.g. ``effective_from=<datetime>``."""
     for key, value in fields.items():
-        written = "null" if value is None else f'"{value.isoformat() if isinstance(value, datetime) else value}"'
+        written = (
+            "null"
+            if value is None
+            else f'"{value.isoformat() if isinstance(value, datetime) else value}"'
+        )
         text, count = re.subn(rf"(?m)^{key}: .*$", f"{key}: {written}", text)
         assert count == 1, key
     return text
@@ -51,7 +55,9 @@ def store(tmp_path: Path) -> PolicyStore:
 
 @pytest.mark.rule("POL-4")
 def test_publishing_with_exactly_7_days_notice_is_accepted(store, tmp_path):
-    text = score_text("2024-03-08", NOW + timedelta(days=7), published_at="2020-01-01T00:00:00+08:00")
+    text = score_text(
+        "2024-03-08", NOW + timedelta(days=7), published_at="2020-01-01T00:00:00+08:00"
+    )
     published = store.publish(text, now=NOW)
     assert published.published_at == NOW  # the file's own published_at is ignored
     assert published.origin == str(tmp_path / "policies" / "score" / "2024-03-08.yaml")
@@ -85,7 +91,9 @@ def test_merchants_see_a_version_from_its_publication_on(store):
 @pytest.mark.rule("POL-4")
 def test_the_notice_period_is_the_platform_policy_in_force_at_publication(tmp_path):
     longer = with_header(
-        PLATFORM, version="2024-01-01", published_at=at("2023-12-01T00:00:00"),
+        PLATFORM,
+        version="2024-01-01",
+        published_at=at("2023-12-01T00:00:00"),
         effective_from=at("2024-01-01T00:00:00"),
     ).replace('notice_period: "7d"', 'notice_period: "10d"')
     (tmp_path / "platform.yaml").write_text(longer, encoding="utf-8")
@@ -98,8 +106,9 @@ def test_the_notice_period_is_the_platform_policy_in_force_at_publication(tmp_pa
 
 @pytest.mark.rule("POL-4")
 def test_a_book_holding_a_version_with_short_notice_is_refused():
-    short = version_of(score_text("2024-03-08", at("2024-03-01T00:00:00"),
-                                  published_at=at("2024-02-25T00:00:00")))
+    short = version_of(
+        score_text("2024-03-08", at("2024-03-01T00:00:00"), published_at=at("2024-02-25T00:00:00"))
+    )
     with pytest.raises(PolicyInvalid) as caught:
         PolicyStore([short])
     assert caught.value.rule == "POL-4" and "test.yaml: effective_from" in caught.value.detail
@@ -133,13 +142,15 @@ def test_publishing_a_version_starting_with_another_is_refused_as_overlap(store)
 @pytest.mark.rule("POL-2")
 def test_a_version_whose_explicit_end_runs_past_the_next_start_overlaps(store):
     store.publish(score_text("2024-04-01", at("2024-04-01T00:00:00")), now=NOW)
-    spanning = score_text("2024-03-15", at("2024-03-15T00:00:00"),
-                          effective_until=at("2024-04-02T00:00:00"))
+    spanning = score_text(
+        "2024-03-15", at("2024-03-15T00:00:00"), effective_until=at("2024-04-02T00:00:00")
+    )
     with pytest.raises(PolicyInvalid, match="overlaps") as caught:
         store.publish(spanning, now=NOW)
     assert caught.value.rule == "POL-2"
-    ending_in_time = score_text("2024-03-15", at("2024-03-15T00:00:00"),
-                                effective_until=at("2024-04-01T00:00:00"))
+    ending_in_time = score_text(
+        "2024-03-15", at("2024-03-15T00:00:00"), effective_until=at("2024-04-01T00:00:00")
+    )
     assert store.publish(ending_in_time, now=NOW).effective_until == at("2024-04-01T00:00:00")
 
 
@@ -171,7 +182,9 @@ def test_publishing_needs_a_workspace_and_never_overwrites_a_file(tmp_path):
 def test_a_book_with_a_version_id_twice_is_refused():
     first = version_of(SCORE, origin="a.yaml")
     twice = version_of(score_text("2023-12-15", at("2024-06-01T00:00:00")), origin="b.yaml")
-    with pytest.raises(PolicyInvalid, match=r"score@2023-12-15 is defined twice: in a.yaml and in b.yaml"):
+    with pytest.raises(
+        PolicyInvalid, match=r"score@2023-12-15 is defined twice: in a.yaml and in b.yaml"
+    ):
         PolicyStore([first, twice])
 
 

@@ -27,6 +27,10 @@ BUNDLED_DIR = Path(__file__).parent / "defaults"
 Loc = tuple[int | str, ...]
 
 
+class _NoFamily(BaseModel):
+    """Stands in for the parameters of a file whose family is unknown."""
+
+
 class _StrictLoader(yaml.SafeLoader):
     """Safe YAML that refuses a mapping key written twice."""
 
@@ -55,14 +59,12 @@ def parse_policy(text: str, *, origin: str, published_at: datetime | None = None
         data["published_at"] = published_at
     family = data.get("family")
     model = FAMILIES.get(family) if isinstance(family, str) else None
-    if model is None:
-        known = ", ".join(FAMILIES)
-        reason = f"unknown family {family!r}; known: {known}" if family else "required but missing"
-        raise _refusal(origin, root, [*problems, (("family",), reason)])
-    parameters: BaseModel = model.model_construct()
+    # Until the parameters validate, a placeholder lets the header be checked too, so that
+    # one reading of the file lists all its problems. An unknown family is a header problem.
+    parameters: BaseModel = model.model_construct() if model is not None else _NoFamily()
     if "parameters" not in data:
         problems.append((("parameters",), "required but missing"))
-    else:
+    elif model is not None:
         try:
             parameters = model.model_validate(data["parameters"])
         except ValidationError as error:
@@ -142,7 +144,7 @@ def _reason_for(kind: str, message: str, ctx: dict[str, Any] | None = None) -> s
 def _refusal(origin: str, root: yaml.Node | None, problems: list[tuple[Loc, str]]) -> PolicyInvalid:
     located = sorted(
         ((_line_of(root, loc), format_path(loc), reason) for loc, reason in problems),
-        key=lambda item: item[0],
+        key=lambda item: (item[0], item[1].startswith("parameters")),  # header first
     )
     lines = [f"{origin}:{line}: {path or '(file)'}: {reason}" for line, path, reason in located]
     return PolicyInvalid("\n".join(lines), field=located[0][1] or None)

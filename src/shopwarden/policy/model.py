@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from shopwarden.clock import ensure_aware
+from shopwarden.policy.families import FAMILIES
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -48,14 +49,23 @@ class PolicyVersion(BaseModel):
     parameters: SerializeAsAny[BaseModel]
     origin: str
 
-    @field_validator("effective_from")
+    @field_validator("family")
     @classmethod
-    def _after_publication(cls, value: datetime, info: ValidationInfo) -> datetime:
-        published_at = info.data.get("published_at")
-        if published_at is not None and value < published_at:
-            raise ValueError("a version takes effect after its publication, not before (POL-4)")
-        return value
+    def _known_family(cls, family: str) -> str:
+        if family not in FAMILIES:
+            raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+        return family
 
+    @field_validator("parameters")
+    @classmethod
+    def _family_schema(cls, parameters: BaseModel, info: ValidationInfo) -> BaseModel:
+        schema = FAMILIES.get(info.data.get("family", ""))
+        if schema is not None and not isinstance(parameters, schema):
+            raise ValueError(f"{info.data['family']} parameters are a {schema.__name__}")
+        return parameters
+
+    # effective_from - published_at >= notice is checked by the store (POL-4): the notice
+    # period is itself policy, in the platform family.
     @field_validator("effective_until")
     @classmethod
     def _after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:

@@ -101,7 +101,7 @@ class PolicyStore:
 
     def in_force(self, family: str, as_of: datetime) -> PolicyVersion:
         """The version with the latest ``effective_from`` at or before ``as_of`` (POL-1)."""
-        as_of = ensure_aware(as_of)
+        ensure_aware(as_of)  # refuses a naive instant; the message keeps the caller's zone
         for version in reversed(self._by_family.get(family, [])):
             if version.effective_from <= as_of:
                 if version.in_force_at(as_of):
