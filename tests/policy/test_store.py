@@ -171,8 +171,8 @@ def test_publishing_needs_a_workspace_and_never_overwrites_a_file(tmp_path):
     stray = tmp_path / "score" / "2024-03-08.yaml"
     stray.parent.mkdir()
     stray.write_text("left here by hand", encoding="utf-8")
-    store = PolicyStore.load(workspace_dir=tmp_path / "nothing-here")
-    store._workspace_dir = tmp_path  # a workspace that holds a file the store did not load
+    # The constructor does not read the workspace, so the store does not know the stray file.
+    store = PolicyStore(PolicyStore.load().versions(), workspace_dir=tmp_path)
     with pytest.raises(Conflict, match="exists already"):
         store.publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
     assert stray.read_text(encoding="utf-8") == "left here by hand"

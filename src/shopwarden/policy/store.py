@@ -53,7 +53,7 @@ class PolicyStore:
             self._check_new_id(version, error=PolicyInvalid)
             self._by_family.setdefault(version.family, []).append(version)
         for family_versions in self._by_family.values():
-            family_versions.sort(key=lambda v: v.effective_from)
+            family_versions.sort(key=_start)
             _check_no_overlap(family_versions)
         for family_versions in self._by_family.values():
             for version in family_versions:
@@ -147,15 +147,13 @@ class PolicyStore:
                     rule="POL-2",
                 )
             self._check_notice(candidate)
-            siblings = [*self._by_family.get(candidate.family, []), candidate]
-            siblings.sort(key=lambda v: v.effective_from)
-            _check_no_overlap(siblings)
+            existing = self._by_family.get(candidate.family, [])
+            _check_no_overlap(sorted([*existing, candidate], key=_start))
             if target.exists():
                 raise Conflict(f"{target} exists already; it is not overwritten", field="version")
             _write_atomically(target, _published_text(candidate))
             version = candidate.model_copy(update={"origin": str(target)})
-            self._by_family.setdefault(version.family, []).append(version)
-            self._by_family[version.family].sort(key=lambda v: v.effective_from)
+            self._by_family[version.family] = sorted([*existing, version], key=_start)
         return version
 
     def _check_new_id(
@@ -182,6 +180,10 @@ class PolicyStore:
                 field="effective_from",
                 rule="POL-4",
             )
+
+
+def _start(version: PolicyVersion) -> datetime:
+    return version.effective_from
 
 
 def _check_no_overlap(ordered: list[PolicyVersion]) -> None:
