@@ -14,8 +14,12 @@ from shopwarden.money import Money
 
 
 @pytest.mark.rule("DEP-15")
-@pytest.mark.parametrize("statement", ["UPDATE ledger_entries SET amount = amount + 1", "DELETE FROM ledger_entries"])
-def test_entries_cannot_be_updated_or_deleted(db: Database, clock: SimulatedClock, statement: str) -> None:
+@pytest.mark.parametrize(
+    "statement", ["UPDATE ledger_entries SET amount = amount + 1", "DELETE FROM ledger_entries"]
+)
+def test_entries_cannot_be_updated_or_deleted(
+    db: Database, clock: SimulatedClock, statement: str
+) -> None:
     with db.transaction() as session:
         ledger = Ledger(session, clock)
         ledger.open_account("platform:bank", purpose="bank", no_negative=False)
@@ -24,4 +28,7 @@ def test_entries_cannot_be_updated_or_deleted(db: Database, clock: SimulatedCloc
     with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
         session.execute(text(statement))
     with db.transaction() as session:
-        assert session.execute(text("SELECT count(*), sum(amount) FROM ledger_entries")).one() == (2, 0)
+        assert session.execute(text("SELECT count(*), sum(amount) FROM ledger_entries")).one() == (
+            2,
+            0,
+        )

@@ -19,7 +19,17 @@ PURE = [
     *[str(p.relative_to(SRC)) for p in SRC.glob("*/policy.py")],
     "platform_policy.py",
 ]
-FORBIDDEN = ("sqlalchemy", "fastapi", "starlette", "httpx", "duckdb", "psycopg", "alembic", "uvicorn", "typer")
+FORBIDDEN = (
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "httpx",
+    "duckdb",
+    "psycopg",
+    "alembic",
+    "uvicorn",
+    "typer",
+)
 
 
 def _imports(path: Path) -> set[str]:

@@ -17,7 +17,9 @@ def test_a_rule_on_a_category_applies_to_its_descendants() -> None:
     rules = {"fresh_food": "excluded", "food_drinks": "ordinary"}
     assert tree.nearest("citrus_fruit", rules) == ("fresh_food", "excluded")
     assert tree.nearest("fresh_food", rules) == ("fresh_food", "excluded")
-    snack = next(c.code for c in tree.descendants("food_drinks") if not tree.is_within(c.code, "fresh_food"))
+    snack = next(
+        c.code for c in tree.descendants("food_drinks") if not tree.is_within(c.code, "fresh_food")
+    )
     assert tree.nearest(snack, rules) == ("food_drinks", "ordinary")
     assert tree.nearest("mobile_phones", rules) is None
     assert {c.code for c in tree.descendants("fresh_food")} >= {"citrus_fruit"}

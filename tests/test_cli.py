@@ -1,4 +1,4 @@
-"""The command line on a real workspace: tokens, migrations on PostgreSQL, ledger verify, policies."""
+"""The command line on a real workspace: tokens, migrations, ledger verify, policies."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ def test_ledger_verify_exits_1_on_a_tampered_balance(workspace: Path) -> None:
     assert runner.invoke(app, ["ledger", "verify"]).exit_code == 0
     engine = create_engine(f"sqlite:///{workspace / 'shopwarden.db'}")
     with engine.begin() as connection:
-        connection.execute(text("UPDATE ledger_accounts SET posted = posted + 1 WHERE code = 'platform:fee_revenue'"))
+        connection.execute(
+            text(
+                "UPDATE ledger_accounts SET posted = posted + 1 WHERE code = 'platform:fee_revenue'"
+            )
+        )
     engine.dispose()
     result = runner.invoke(app, ["ledger", "verify"])
     assert result.exit_code == 1
@@ -44,7 +48,9 @@ def test_ledger_verify_exits_1_on_a_tampered_balance(workspace: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_db_upgrade_on_postgresql(pg_url: str, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_db_upgrade_on_postgresql(
+    pg_url: str, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SHOPWARDEN_DATABASE_URL", pg_url)
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output

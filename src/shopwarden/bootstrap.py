@@ -59,6 +59,4 @@ def bootstrap(
         directories=policy_dirs,
         workspace_dir=settings.workspace_policy_dir,
     )
-    return Container(
-        settings=settings, db=db, clock=clock, policies=policies, categories=tree
-    )
+    return Container(settings=settings, db=db, clock=clock, policies=policies, categories=tree)

@@ -49,8 +49,12 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic marketplace.")] = 7,
     merchants: Annotated[int, typer.Option(min=1, help="How many merchants.")] = 300,
     days: Annotated[int, typer.Option(min=1, max=366, help="Days of trading to govern.")] = 30,
-    home: Annotated[Path | None, typer.Option(help="Workspace (default: SHOPWARDEN_HOME/demo).")] = None,
-    serve: Annotated[bool, typer.Option("--serve", help="Serve the API over the demo afterwards.")] = False,
+    home: Annotated[
+        Path | None, typer.Option(help="Workspace (default: SHOPWARDEN_HOME/demo).")
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Serve the API over the demo afterwards.")
+    ] = False,
     port: int = 8000,
 ) -> None:
     """Make a workspace, seed a synthetic marketplace, govern it, print a summary."""
@@ -58,7 +62,9 @@ def demo(
     from shopwarden.settings import Settings
 
     workspace = home or Settings().home / "demo"
-    container, summary = run_demo(home=workspace, seed=seed, merchants=merchants, days=days, console=console)
+    container, summary = run_demo(
+        home=workspace, seed=seed, merchants=merchants, days=days, console=console
+    )
     try:
         console.print(summary_table(summary))
         console.print(f"workspace: {workspace.resolve()}")
@@ -99,7 +105,9 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def cycle(as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with its zone.")]) -> None:
+def cycle(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with its zone.")],
+) -> None:
     """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
     from shopwarden.cycle.service import load_steps, run_cycle
 
@@ -114,7 +122,9 @@ def cycle(as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with i
 @app.command()
 def replay(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
-    database_url: Annotated[str | None, typer.Option(help="Replay on this database instead of SQLite.")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Replay on this database instead of SQLite.")
+    ] = None,
 ) -> None:
     """Run scenario files through the HTTP API; exit 1 if any expectation fails."""
     from shopwarden.replay.runner import replay_file
@@ -128,8 +138,12 @@ def replay(
             if not result.ok:
                 for problem in result.problems:
                     console.print(f"      {problem}", markup=False)
-                console.print(f"      expected: {json.dumps(result.expected, default=str)}", markup=False)
-                console.print(f"      got:      {json.dumps(result.got, default=str)}", markup=False)
+                console.print(
+                    f"      expected: {json.dumps(result.expected, default=str)}", markup=False
+                )
+                console.print(
+                    f"      got:      {json.dumps(result.got, default=str)}", markup=False
+                )
         failed = failed or not report.ok
         console.print(f"{report.name}: {'passed' if report.ok else 'FAILED'}")
     raise typer.Exit(1 if failed else 0)
@@ -171,14 +185,18 @@ def policy_diff(family: str, version: str) -> None:
         before = container.policies.previous(after)
     console.print(f"{family}: {before.version if before else '(none)'} → {version}")
     for change in diff_versions(before, after):
-        console.print(f"  {change.change:8} {change.path}: {change.before!r} → {change.after!r}", markup=False)
+        console.print(
+            f"  {change.change:8} {change.path}: {change.before!r} → {change.after!r}", markup=False
+        )
 
 
 @policy_app.command("publish")
 def policy_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Publish a new version into the workspace; refused with less than 7 days' notice (POL-4)."""
     with _container(migrate=False) as container:
-        published = container.policies.publish(file.read_text(encoding="utf-8"), now=container.clock.now())
+        published = container.policies.publish(
+            file.read_text(encoding="utf-8"), now=container.clock.now()
+        )
     console.print(f"published {published.ref}, effective {published.effective_from.isoformat()}")
 
 
@@ -211,7 +229,9 @@ def ledger_balance(code: str) -> None:
 @token_app.command("create")
 def token_create(
     operator: Annotated[bool, typer.Option("--operator", help="A token for an operator.")] = False,
-    merchant: Annotated[str | None, typer.Option("--merchant", help="A token for this merchant.")] = None,
+    merchant: Annotated[
+        str | None, typer.Option("--merchant", help="A token for this merchant.")
+    ] = None,
     label: str = "",
 ) -> None:
     """Print a new token once; only its hash is stored."""

@@ -22,7 +22,12 @@ from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
 from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
 from shopwarden.cycle.service import load_steps, run_cycle
-from shopwarden.ledger.model import HoldRequest, merchant_account_code, platform_account_code, transfer
+from shopwarden.ledger.model import (
+    HoldRequest,
+    merchant_account_code,
+    platform_account_code,
+    transfer,
+)
 from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
@@ -55,14 +60,22 @@ def run_demo(
     for leftover in (database, home / "shopwarden.db-wal", home / "shopwarden.db-shm"):
         leftover.unlink(missing_ok=True)
     clock = SimulatedClock(DEMO_START)
-    container = bootstrap(Settings(home=home, database_url=f"sqlite:///{database.resolve()}"), clock=clock)
+    container = bootstrap(
+        Settings(home=home, database_url=f"sqlite:///{database.resolve()}"), clock=clock
+    )
     load_steps()
     rng = random.Random(seed)
     summary = DemoSummary()
-    leaves = [c.code for c in container.categories.categories if not container.categories.descendants(c.code)]
+    leaves = [
+        c.code
+        for c in container.categories.categories
+        if not container.categories.descendants(c.code)
+    ]
     with Progress(console=console, transient=False) as progress:
         seeding = progress.add_task("Seeding merchants and products", total=merchants)
-        ids = _seed_catalog(container, rng, merchants, leaves, summary, lambda: progress.advance(seeding))
+        ids = _seed_catalog(
+            container, rng, merchants, leaves, summary, lambda: progress.advance(seeding)
+        )
         trading = progress.add_task("Trading and governing, day by day", total=days)
         for day in range(days):
             clock.advance_to(DEMO_START + timedelta(days=day, hours=21))
@@ -124,7 +137,9 @@ def _seed_catalog(
     return ids
 
 
-def _trade_one_day(container: Container, rng: random.Random, ids: list[str], summary: DemoSummary) -> None:
+def _trade_one_day(
+    container: Container, rng: random.Random, ids: list[str], summary: DemoSummary
+) -> None:
     """Sales proceeds in, a platform fee out, and a refund hold that is posted or voided."""
     day = container.clock.now().date().isoformat()
     with container.db.transaction() as session:
@@ -134,29 +149,49 @@ def _trade_one_day(container: Container, rng: random.Random, ids: list[str], sum
             sales = Money(rng.randint(0, 500_000))
             if sales.is_positive():
                 ledger.post(
-                    transfer(platform_account_code("bank"), wallet, sales, "sales proceeds settled",
-                             idempotency_key=f"demo:sales:{merchant_id}:{day}")
+                    transfer(
+                        platform_account_code("bank"),
+                        wallet,
+                        sales,
+                        "sales proceeds settled",
+                        idempotency_key=f"demo:sales:{merchant_id}:{day}",
+                    )
                 )
             if sales.cents >= 50:
                 fee = Money(sales.cents // 50)
                 ledger.post(
-                    transfer(wallet, platform_account_code("fee_revenue"), fee,
-                             "technical service fee", idempotency_key=f"demo:fee:{merchant_id}:{day}")
+                    transfer(
+                        wallet,
+                        platform_account_code("fee_revenue"),
+                        fee,
+                        "technical service fee",
+                        idempotency_key=f"demo:fee:{merchant_id}:{day}",
+                    )
                 )
             if rng.random() < 0.1:
                 _refund_hold(ledger, rng, wallet, merchant_id, day, summary)
 
 
 def _refund_hold(
-    ledger: Ledger, rng: random.Random, wallet: str, merchant_id: str, day: str, summary: DemoSummary
+    ledger: Ledger,
+    rng: random.Random,
+    wallet: str,
+    merchant_id: str,
+    day: str,
+    summary: DemoSummary,
 ) -> None:
     amount = Money(rng.randint(1_000, 200_000))
     if ledger.balance(wallet).available < amount.cents:
         summary.refused += 1
         return
     hold = ledger.hold(
-        HoldRequest(wallet, platform_account_code("bank"), amount, "refund reserved during after-sales",
-                    idempotency_key=f"demo:hold:{merchant_id}:{day}")
+        HoldRequest(
+            wallet,
+            platform_account_code("bank"),
+            amount,
+            "refund reserved during after-sales",
+            idempotency_key=f"demo:hold:{merchant_id}:{day}",
+        )
     )
     if rng.random() < 0.5:
         ledger.post_hold(hold.id, amount=Money(amount.cents // 2))
@@ -172,7 +207,9 @@ def _finish(container: Container, summary: DemoSummary) -> None:
         summary.postings = session.scalar(select(func.count()).select_from(EntryRow)) or 0
         summary.ledger_mismatches = len(verify_ledger(session))
     for family in container.policies.families():
-        summary.policies[family] = container.policies.in_force(family, container.clock.now()).version
+        summary.policies[family] = container.policies.in_force(
+            family, container.clock.now()
+        ).version
 
 
 def summary_table(summary: DemoSummary) -> Table:
@@ -187,9 +224,14 @@ def summary_table(summary: DemoSummary) -> Table:
         ("holds posted / voided", f"{summary.holds_posted} / {summary.holds_voided}"),
         ("holds refused (funds short)", summary.refused),
         ("governance cycles run", summary.cycles),
-        ("ledger verify", "OK" if summary.ledger_mismatches == 0 else f"{summary.ledger_mismatches} mismatches"),
+        (
+            "ledger verify",
+            "OK" if summary.ledger_mismatches == 0 else f"{summary.ledger_mismatches} mismatches",
+        ),
     ]
-    rows += [(f"policy in force: {family}", version) for family, version in summary.policies.items()]
+    rows += [
+        (f"policy in force: {family}", version) for family, version in summary.policies.items()
+    ]
     for what, value in rows:
         table.add_row(what, str(value))
     return table

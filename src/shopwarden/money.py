@@ -42,19 +42,19 @@ class Money:
         """Read ``"1000.00"``, ``"12.5"`` or ``"7"``; refuse floats and a third decimal."""
         if isinstance(value, Money):
             return value
-        if isinstance(value, bool) or isinstance(value, float):
-            raise MoneyError("amounts are written as text like \"1000.00\", never as a float")
+        if isinstance(value, bool | float):
+            raise MoneyError('amounts are written as text like "1000.00", never as a float')
         if isinstance(value, int):
             return cls(value * 100)
         if isinstance(value, Decimal):
             value = format(value, "f")
         if not isinstance(value, str):
-            raise MoneyError(f"expected an amount like \"1000.00\", got {type(value).__name__}")
+            raise MoneyError(f'expected an amount like "1000.00", got {type(value).__name__}')
         match = _MONEY_TEXT.match(value.strip())
         if match is None:
             if re.match(r"^-?\d+\.\d{3,}$", value.strip()):
                 raise MoneyError(f"{value!r} has more than 2 decimals; amounts are in whole cents")
-            raise MoneyError(f"{value!r} is not an amount like \"1000.00\"")
+            raise MoneyError(f'{value!r} is not an amount like "1000.00"')
         cents = int(match["whole"]) * 100 + int((match["frac"] or "0").ljust(2, "0"))
         return cls(-cents if match["sign"] else cents)
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from shopwarden.clock import ensure_aware
 from shopwarden.money import Money
@@ -32,9 +38,7 @@ def _positive(value: Money) -> Money:
 
 PositiveMoneyText = Annotated[MoneyText, AfterValidator(_positive)]
 
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
-]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 """Ids chosen by the marketplace's own systems: letters, digits, ``_ . -``, at most 64."""
 
 
@@ -42,7 +46,9 @@ def _aware(value: datetime) -> datetime:
     try:
         return ensure_aware(value)
     except ValueError as error:
-        raise ValueError("an instant needs its time zone, e.g. 2024-03-01T09:00:00+08:00") from error
+        raise ValueError(
+            "an instant needs its time zone, e.g. 2024-03-01T09:00:00+08:00"
+        ) from error
 
 
 Instant = Annotated[datetime, AfterValidator(_aware)]

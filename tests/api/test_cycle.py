@@ -35,6 +35,8 @@ def test_cycle_refuses_the_future(api: Api) -> None:
 
 
 def test_cycle_needs_a_zone(api: Api) -> None:
-    response = api.client.post("/v1/cycle/runs", json={"as_of": "2024-03-01T09:00:00"}, headers=api.operator)
+    response = api.client.post(
+        "/v1/cycle/runs", json={"as_of": "2024-03-01T09:00:00"}, headers=api.operator
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "as_of"

@@ -1,4 +1,7 @@
-"""Decisions carry rule, policy version and explanation items, and are recorded once (POL-2, POL-3)."""
+"""Decisions carry rule, policy version and explanation items; each is recorded once.
+
+POL-2, POL-3.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +40,12 @@ def test_compare_explains_its_own_outcome() -> None:
 def test_a_decision_is_recorded_once_and_shown_to_its_merchant_only(api: Api) -> None:
     as_of = api.clock.now()
     with api.container.db.transaction() as session:
-        first, created = record_decision(session, api.clock, _decision("m1"), as_of=as_of, dedupe_key="SHIP-3:m1:w9")
-        again, created_again = record_decision(session, api.clock, _decision("m1"), as_of=as_of, dedupe_key="SHIP-3:m1:w9")
+        first, created = record_decision(
+            session, api.clock, _decision("m1"), as_of=as_of, dedupe_key="SHIP-3:m1:w9"
+        )
+        again, created_again = record_decision(
+            session, api.clock, _decision("m1"), as_of=as_of, dedupe_key="SHIP-3:m1:w9"
+        )
     assert created and not created_again and again.id == first.id
     shown = api.client.get("/v1/decisions", headers=api.m1).json()
     assert len(shown) == 1

@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rule("DEP-15")]
 
 
 @pytest.fixture
-def server(postgres_url: str, tmp_path: Path, clock: SimulatedClock) -> Iterator[tuple[str, dict[str, str]]]:
+def server(
+    postgres_url: str, tmp_path: Path, clock: SimulatedClock
+) -> Iterator[tuple[str, dict[str, str]]]:
     container = make_container(postgres_url, tmp_path, clock)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -40,9 +42,16 @@ def server(postgres_url: str, tmp_path: Path, clock: SimulatedClock) -> Iterator
     container.close()
 
 
-def test_32_concurrent_requests_with_one_key_make_one_transaction(server: tuple[str, dict[str, str]]) -> None:
+def test_32_concurrent_requests_with_one_key_make_one_transaction(
+    server: tuple[str, dict[str, str]],
+) -> None:
     base, operator = server
-    body = {"debit": "platform:bank", "credit": "merchant:m1:wallet", "amount": "10.00", "description": "paid in"}
+    body = {
+        "debit": "platform:bank",
+        "credit": "merchant:m1:wallet",
+        "amount": "10.00",
+        "description": "paid in",
+    }
     headers = {**operator, "Idempotency-Key": "same-key"}
     start = threading.Barrier(32)
 

@@ -8,7 +8,12 @@ import pytest
 
 from tests.api.conftest import Api
 
-FUND = {"debit": "platform:bank", "credit": "merchant:m1:wallet", "amount": "100.00", "description": "paid in"}
+FUND = {
+    "debit": "platform:bank",
+    "credit": "merchant:m1:wallet",
+    "amount": "100.00",
+    "description": "paid in",
+}
 
 
 def _state(api: Api) -> tuple[Any, Any, Any]:
@@ -21,7 +26,9 @@ def _state(api: Api) -> tuple[Any, Any, Any]:
 
 
 def _post(api: Api, body: dict[str, Any], key: str) -> Any:
-    return api.client.post("/v1/ledger/transactions", json=body, headers={**api.operator, "Idempotency-Key": key})
+    return api.client.post(
+        "/v1/ledger/transactions", json=body, headers={**api.operator, "Idempotency-Key": key}
+    )
 
 
 @pytest.mark.rule("DEP-15")
@@ -35,7 +42,9 @@ def _post(api: Api, body: dict[str, Any], key: str) -> Any:
         ("ten", "is not an amount"),
     ],
 )
-def test_bad_amounts_are_refused_naming_the_field_and_change_nothing(api: Api, amount: Any, reason: str) -> None:
+def test_bad_amounts_are_refused_naming_the_field_and_change_nothing(
+    api: Api, amount: Any, reason: str
+) -> None:
     before = _state(api)
     response = _post(api, {**FUND, "amount": amount}, "bad")
     assert response.status_code == 422
@@ -50,7 +59,12 @@ def test_bad_amounts_are_refused_naming_the_field_and_change_nothing(api: Api, a
 @pytest.mark.rule("DEP-15")
 def test_insufficient_funds_is_a_rule_refusal_and_changes_nothing(api: Api) -> None:
     before = _state(api)
-    body = {"debit": "merchant:m1:wallet", "credit": "platform:bank", "amount": "0.01", "description": "x"}
+    body = {
+        "debit": "merchant:m1:wallet",
+        "credit": "platform:bank",
+        "amount": "0.01",
+        "description": "x",
+    }
     response = _post(api, body, "k-short")
     assert response.status_code == 422
     problem = response.json()
@@ -101,13 +115,24 @@ def test_hold_then_partial_post_exactly_once(api: Api) -> None:
     _post(api, FUND, "fund")
     hold = api.client.post(
         "/v1/ledger/holds",
-        json={"debit": "merchant:m1:wallet", "credit": "platform:bank", "amount": "30.00", "description": "refund reserve"},
+        json={
+            "debit": "merchant:m1:wallet",
+            "credit": "platform:bank",
+            "amount": "30.00",
+            "description": "refund reserve",
+        },
         headers={**api.operator, "Idempotency-Key": "h1"},
     ).json()
     wallet = api.client.get("/v1/ledger/accounts/merchant:m1:wallet", headers=api.m1).json()
-    assert (wallet["posted"], wallet["pending_out"], wallet["available"]) == ("100.00", "30.00", "70.00")
+    assert (wallet["posted"], wallet["pending_out"], wallet["available"]) == (
+        "100.00",
+        "30.00",
+        "70.00",
+    )
     posted = api.client.post(
-        f"/v1/ledger/holds/{hold['id']}/post", json={"amount": "20.00"}, headers={**api.operator, "Idempotency-Key": "p1"}
+        f"/v1/ledger/holds/{hold['id']}/post",
+        json={"amount": "20.00"},
+        headers={**api.operator, "Idempotency-Key": "p1"},
     )
     assert posted.status_code == 201
     assert posted.json()["hold_id"] == hold["id"]
@@ -116,16 +141,28 @@ def test_hold_then_partial_post_exactly_once(api: Api) -> None:
     )
     assert twice.status_code == 409
     wallet = api.client.get("/v1/ledger/accounts/merchant:m1:wallet", headers=api.m1).json()
-    assert (wallet["posted"], wallet["pending_out"], wallet["available"]) == ("80.00", "0.00", "80.00")
+    assert (wallet["posted"], wallet["pending_out"], wallet["available"]) == (
+        "80.00",
+        "0.00",
+        "80.00",
+    )
 
 
 def test_product_with_unknown_category_or_three_decimals_is_refused(api: Api) -> None:
-    product = {"id": "p1", "merchant_id": "m1", "title": "Tea", "category": "no_such", "skus": [{"sku_id": "s", "price": "1.00"}]}
+    product = {
+        "id": "p1",
+        "merchant_id": "m1",
+        "title": "Tea",
+        "category": "no_such",
+        "skus": [{"sku_id": "s", "price": "1.00"}],
+    }
     response = api.client.post("/v1/products", json=product, headers=api.m1)
     assert response.status_code == 422
     assert response.json()["field"] == "category"
     response = api.client.post(
-        "/v1/products", json={**product, "category": "mobile_phones", "skus": [{"sku_id": "s", "price": "1.001"}]}, headers=api.m1
+        "/v1/products",
+        json={**product, "category": "mobile_phones", "skus": [{"sku_id": "s", "price": "1.001"}]},
+        headers=api.m1,
     )
     assert response.status_code == 422
     assert response.json()["field"] == "skus.0.price"
@@ -145,16 +182,36 @@ def test_product_lifecycle_and_highest_price(api: Api) -> None:
     created = api.client.post("/v1/products", json=product, headers=api.m1)
     assert created.status_code == 201
     assert created.json()["highest_price"] == "500.00"
-    edited = api.client.patch("/v1/products/p1", json={"skus": [{"sku_id": "large", "price": "500.01"}]}, headers=api.m1)
+    edited = api.client.patch(
+        "/v1/products/p1", json={"skus": [{"sku_id": "large", "price": "500.01"}]}, headers=api.m1
+    )
     assert edited.json()["highest_price"] == "500.01"
     assert api.client.post("/v1/products", json=product, headers=api.m1).status_code == 409
 
 
 def test_merchant_status_moves(api: Api) -> None:
-    assert api.client.patch("/v1/merchants/m1", json={"status": "closed"}, headers=api.operator).status_code == 409
-    assert api.client.patch("/v1/merchants/m1", json={"status": "closing"}, headers=api.m1).json()["status"] == "closing"
-    assert api.client.patch("/v1/merchants/m1", json={"status": "closed"}, headers=api.m1).status_code == 403
-    assert api.client.patch("/v1/merchants/m1", json={"status": "closed"}, headers=api.operator).json()["status"] == "closed"
+    assert (
+        api.client.patch(
+            "/v1/merchants/m1", json={"status": "closed"}, headers=api.operator
+        ).status_code
+        == 409
+    )
+    assert (
+        api.client.patch("/v1/merchants/m1", json={"status": "closing"}, headers=api.m1).json()[
+            "status"
+        ]
+        == "closing"
+    )
+    assert (
+        api.client.patch("/v1/merchants/m1", json={"status": "closed"}, headers=api.m1).status_code
+        == 403
+    )
+    assert (
+        api.client.patch(
+            "/v1/merchants/m1", json={"status": "closed"}, headers=api.operator
+        ).json()["status"]
+        == "closed"
+    )
     response = api.client.patch("/v1/merchants/m1", json={"status": "bogus"}, headers=api.operator)
     assert response.status_code == 422
     assert response.json()["field"] == "status"

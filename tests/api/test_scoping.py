@@ -1,4 +1,4 @@
-"""Every merchant-scoped route refuses another merchant's token, as if the resource did not exist."""
+"""Every merchant-scoped route refuses another merchant's token, as if nothing were there."""
 
 from __future__ import annotations
 
@@ -24,9 +24,27 @@ FOREIGN_REQUESTS = [
 OPERATOR_ONLY = [
     ("POST", "/v1/merchants", {"id": "m3", "name": "x"}),
     ("POST", "/v1/ledger/accounts", {"code": "platform:x", "purpose": "x"}),
-    ("POST", "/v1/ledger/transactions", {"debit": "platform:bank", "credit": "merchant:m1:wallet", "amount": "1.00", "description": "x"}),
+    (
+        "POST",
+        "/v1/ledger/transactions",
+        {
+            "debit": "platform:bank",
+            "credit": "merchant:m1:wallet",
+            "amount": "1.00",
+            "description": "x",
+        },
+    ),
     ("POST", "/v1/cycle/runs", {"as_of": "2024-03-01T00:00:00+08:00"}),
-    ("POST", "/v1/ledger/holds", {"debit": "merchant:m1:wallet", "credit": "platform:bank", "amount": "1.00", "description": "x"}),
+    (
+        "POST",
+        "/v1/ledger/holds",
+        {
+            "debit": "merchant:m1:wallet",
+            "credit": "platform:bank",
+            "amount": "1.00",
+            "description": "x",
+        },
+    ),
     ("POST", "/v1/ledger/holds/1/post", {}),
     ("POST", "/v1/ledger/holds/1/void", None),
 ]
@@ -43,14 +61,21 @@ def _seed(api: Api) -> None:
     assert api.client.post("/v1/products", json=PRODUCT, headers=api.m2).status_code == 201
     response = api.client.post(
         "/v1/ledger/transactions",
-        json={"debit": "platform:bank", "credit": "merchant:m2:wallet", "amount": "5.00", "description": "paid in"},
+        json={
+            "debit": "platform:bank",
+            "credit": "merchant:m2:wallet",
+            "amount": "5.00",
+            "description": "paid in",
+        },
         headers={**api.operator, "Idempotency-Key": "seed-1"},
     )
     assert response.status_code == 201, response.text
 
 
 @pytest.mark.parametrize(("method", "path", "body"), FOREIGN_REQUESTS)
-def test_another_merchants_resource_answers_404(api: Api, method: str, path: str, body: object) -> None:
+def test_another_merchants_resource_answers_404(
+    api: Api, method: str, path: str, body: object
+) -> None:
     _seed(api)
     if path == "/v1/products" and method == "POST":
         body = {**PRODUCT, "id": "p-m2-b"}
@@ -64,8 +89,12 @@ def test_another_merchants_resource_answers_404(api: Api, method: str, path: str
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OPERATOR_ONLY)
-def test_operator_only_routes_refuse_merchants(api: Api, method: str, path: str, body: object) -> None:
-    response = api.client.request(method, path, json=body, headers={**api.m1, "Idempotency-Key": "k"})
+def test_operator_only_routes_refuse_merchants(
+    api: Api, method: str, path: str, body: object
+) -> None:
+    response = api.client.request(
+        method, path, json=body, headers={**api.m1, "Idempotency-Key": "k"}
+    )
     assert response.status_code == 403
     assert response.json()["type"] == "urn:shopwarden:problem:forbidden"
 
@@ -74,7 +103,9 @@ def test_no_token_is_401(api: Api) -> None:
     response = api.client.get("/v1/merchants")
     assert response.status_code == 401
     assert response.json()["field"] == "Authorization"
-    assert api.client.get("/v1/merchants", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        api.client.get("/v1/merchants", headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
 
 
 def test_merchant_lists_show_only_its_own(api: Api) -> None:
@@ -94,7 +125,10 @@ def test_every_route_with_a_merchant_resource_is_covered(api: Api) -> None:
         for route in api.client.app.routes  # type: ignore[attr-defined]
         if isinstance(route, APIRoute) and route.path.startswith("/v1")
         for method in route.methods
-        if any(p in route.path for p in ("{merchant_id}", "{product_id}", "{code}", "{txn_id}", "{hold_id}"))
+        if any(
+            p in route.path
+            for p in ("{merchant_id}", "{product_id}", "{code}", "{txn_id}", "{hold_id}")
+        )
     }
     covered_prefixes = {
         ("GET", "/v1/merchants/{merchant_id}"),

@@ -7,7 +7,13 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import text
 
 import shopwarden
@@ -26,7 +32,7 @@ def create_app(container: Container) -> FastAPI:
         version=shopwarden.__version__,
         description=(
             "Merchant governance: deposits, scores, BNPL, penalties and badges. Errors are "
-            "RFC 9457 problem documents; money amounts are text like \"1000.00\"."
+            'RFC 9457 problem documents; money amounts are text like "1000.00".'
         ),
     )
     app.state.container = container
@@ -48,14 +54,22 @@ def _install_metrics(app: FastAPI) -> None:
     """Prometheus metrics on a registry of this app's own, so several apps can coexist."""
     registry = CollectorRegistry()
     requests = Counter(
-        "shopwarden_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+        "shopwarden_http_requests",
+        "HTTP requests",
+        ["method", "route", "status"],
+        registry=registry,
     )
     latency = Histogram(
-        "shopwarden_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+        "shopwarden_http_request_seconds",
+        "HTTP request latency",
+        ["method", "route"],
+        registry=registry,
     )
 
     @app.middleware("http")
-    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def _measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")

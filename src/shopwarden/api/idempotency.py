@@ -37,16 +37,22 @@ def run_idempotent(
 ) -> tuple[int, dict[str, Any], bool]:
     """Run ``work`` once per key; returns (status, body, replayed)."""
     if not key:
-        raise InvalidInput("a request that moves money needs an Idempotency-Key header", field="Idempotency-Key")
+        raise InvalidInput(
+            "a request that moves money needs an Idempotency-Key header", field="Idempotency-Key"
+        )
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"Idempotency-Key is longer than {MAX_KEY_LENGTH}", field="Idempotency-Key")
+        raise InvalidInput(
+            f"Idempotency-Key is longer than {MAX_KEY_LENGTH}", field="Idempotency-Key"
+        )
     request_hash = fingerprint({"method": method, "path": path, "body": body})
     for _ in range(5):
         try:
             return _attempt(container, principal.scope, key, request_hash, work)
         except _KeyTaken:
             continue
-    raise Conflict("the request with this Idempotency-Key is still in progress; retry", field="Idempotency-Key")
+    raise Conflict(
+        "the request with this Idempotency-Key is still in progress; retry", field="Idempotency-Key"
+    )
 
 
 class _KeyTaken(Exception):

@@ -50,9 +50,7 @@ def problem(
 
 def _field_of(location: tuple[Any, ...]) -> str:
     parts = [str(p) for p in location]
-    if parts and parts[0] == "body":
-        parts = parts[1:]
-    elif parts and parts[0] == "header":
+    if (parts and parts[0] == "body") or (parts and parts[0] == "header"):
         parts = parts[1:]
     return ".".join(parts) or "body"
 
@@ -78,7 +76,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_of(tuple(e["loc"])), "reason": _reason(e)} for e in error.errors()]
+        errors = [
+            {"field": _field_of(tuple(e["loc"])), "reason": _reason(e)} for e in error.errors()
+        ]
         first = errors[0] if errors else {"field": "body", "reason": "invalid request"}
         return problem(
             status=422,

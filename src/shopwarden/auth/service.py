@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shopwarden.auth.tables import TokenRow
 from shopwarden.catalog.tables import MerchantRow
 from shopwarden.clock import Clock
 from shopwarden.errors import InvalidInput, NotFound, Unauthorized
-from shopwarden.auth.tables import TokenRow
 
 
 @dataclass(frozen=True, slots=True)

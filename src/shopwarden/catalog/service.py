@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -98,7 +99,9 @@ class Catalog:
             raise NotFound(f"no merchant {merchant_id}", field="merchant_id")
         return row
 
-    def merchants(self, *, status: str | None = None, limit: int = 100, after: str | None = None) -> list[MerchantRow]:
+    def merchants(
+        self, *, status: str | None = None, limit: int = 100, after: str | None = None
+    ) -> list[MerchantRow]:
         statement = select(MerchantRow).order_by(MerchantRow.id).limit(limit)
         if status:
             statement = statement.where(MerchantRow.status == status)
@@ -110,9 +113,7 @@ class Catalog:
         row = self.merchant(merchant_id)
         if data.status is not None and data.status != row.status:
             if data.status not in STATUS_MOVES[row.status]:
-                raise Conflict(
-                    f"a {row.status} store cannot become {data.status}", field="status"
-                )
+                raise Conflict(f"a {row.status} store cannot become {data.status}", field="status")
             row.status = data.status
             row.status_changed_at = self.clock.now()
         if data.name is not None:

@@ -73,4 +73,6 @@ def _flatten(
     for position, node in enumerate(nodes):
         path = f"{prefix}{node['code']}/"
         yield Category(node["code"], parent, node["zh"], node["en"], path, depth, position)
-        yield from _flatten(node.get("children") or [], parent=node["code"], prefix=path, depth=depth + 1)
+        yield from _flatten(
+            node.get("children") or [], parent=node["code"], prefix=path, depth=depth + 1
+        )

@@ -31,7 +31,8 @@ def run_cycle(container: Container, as_of: datetime) -> CycleResult:
     as_of = ensure_aware(as_of)
     if as_of > container.clock.now():
         raise InvalidInput(
-            f"as_of {as_of.isoformat()} is in the future; a cycle runs for a past or present instant",
+            f"as_of {as_of.isoformat()} is in the future; "
+            "a cycle runs for a past or present instant",
             field="as_of",
         )
     try:
@@ -41,10 +42,13 @@ def run_cycle(container: Container, as_of: datetime) -> CycleResult:
                 return CycleResult(as_of, stored.steps, already_run=True)
             context = StepContext(session, container.clock, container.policies, as_of)
             steps = [
-                {"step": step.name, "rules": list(step.rules), **step.run(context)} for step in STEPS
+                {"step": step.name, "rules": list(step.rules), **step.run(context)}
+                for step in STEPS
             ]
             session.add(
-                CycleRunRow(as_of=as_of, status="done", steps=steps, recorded_at=container.clock.now())
+                CycleRunRow(
+                    as_of=as_of, status="done", steps=steps, recorded_at=container.clock.now()
+                )
             )
             session.flush()
             return CycleResult(as_of, steps, already_run=False)

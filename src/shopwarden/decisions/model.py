@@ -57,4 +57,6 @@ def compare(
         "!=": lambda a, b: a != b,
     }
     met = checks[comparison](value, target)
-    return ExplanationItem(measure, str(value), str(target), comparison, "met" if met else "not met", window)
+    return ExplanationItem(
+        measure, str(value), str(target), comparison, "met" if met else "not met", window
+    )

@@ -38,9 +38,15 @@ def record_decision(
 
 
 def decisions_for(
-    session: Session, *, merchant_id: str | None = None, rule_id: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    merchant_id: str | None = None,
+    rule_id: str | None = None,
+    limit: int = 100,
 ) -> list[DecisionRow]:
-    statement = select(DecisionRow).order_by(DecisionRow.as_of.desc(), DecisionRow.id.desc()).limit(limit)
+    statement = (
+        select(DecisionRow).order_by(DecisionRow.as_of.desc(), DecisionRow.id.desc()).limit(limit)
+    )
     if merchant_id:
         statement = statement.where(DecisionRow.merchant_id == merchant_id)
     if rule_id:

@@ -26,7 +26,11 @@ def mismatches(expected: Any, got: Any, path: str = "body") -> list[str]:
     if isinstance(expected, list):
         if not isinstance(got, list) or len(got) != len(expected):
             return [f"{path}: expected a list of {len(expected)}, got {got!r}"]
-        return [m for i, (e, g) in enumerate(zip(expected, got, strict=True)) for m in mismatches(e, g, f"{path}[{i}]")]
+        return [
+            m
+            for i, (e, g) in enumerate(zip(expected, got, strict=True))
+            for m in mismatches(e, g, f"{path}[{i}]")
+        ]
     if expected != got:
         return [f"{path}: expected {expected!r}, got {got!r}"]
     return []

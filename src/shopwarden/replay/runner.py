@@ -62,7 +62,10 @@ def replay(scenario: Scenario, *, base_dir: Path, database_url: str | None = Non
         settings = Settings(home=Path(home), database_url=database_url)
         policy_dirs = [] if scenario.policy == "default" else [base_dir / scenario.policy]
         container = bootstrap(
-            settings, clock=clock, policy_dirs=policy_dirs, bundled_policies=scenario.policy == "default"
+            settings,
+            clock=clock,
+            policy_dirs=policy_dirs,
+            bundled_policies=scenario.policy == "default",
         )
         try:
             with TestClient(create_app(container), raise_server_exceptions=True) as client:
@@ -73,7 +76,12 @@ def replay(scenario: Scenario, *, base_dir: Path, database_url: str | None = Non
 
 class _Run:
     def __init__(
-        self, scenario: Scenario, container: Container, clock: SimulatedClock, client: TestClient, base_dir: Path
+        self,
+        scenario: Scenario,
+        container: Container,
+        clock: SimulatedClock,
+        client: TestClient,
+        base_dir: Path,
     ) -> None:
         self.scenario = scenario
         self.container = container
@@ -88,7 +96,9 @@ class _Run:
         return ReplayReport(self.scenario.name, results)
 
     def _step(self, index: int, step: Step) -> StepResult:
-        label = step.note or step.call or (f"run {step.run}" if step.run else f"ingest {step.ingest}")
+        label = (
+            step.note or step.call or (f"run {step.run}" if step.run else f"ingest {step.ingest}")
+        )
         try:
             if step.at is not None:
                 self.clock.advance_to(step.at)
@@ -99,7 +109,10 @@ class _Run:
                 return self._exchange(index, label, step, "POST", "/v1/cycle/runs", json_body=body)
             if step.ingest:
                 return StepResult(
-                    index, label, False, ["ingest: the order-facts engine is not part of this build yet"]
+                    index,
+                    label,
+                    False,
+                    ["ingest: the order-facts engine is not part of this build yet"],
                 )
             return StepResult(index, label or "clock", True)
         except (ShopwardenError, ValueError, KeyError) as error:
@@ -128,7 +141,10 @@ class _Run:
         json_body: Any = None,
         content: str | None = None,
     ) -> StepResult:
-        headers = {"Authorization": f"Bearer {self._token(step.as_)}", **self._substitute(step.headers)}
+        headers = {
+            "Authorization": f"Bearer {self._token(step.as_)}",
+            **self._substitute(step.headers),
+        }
         request: dict[str, Any] = {"headers": headers, "params": self._substitute(step.query)}
         if content is not None:
             request["content"] = content.encode()
@@ -142,7 +158,14 @@ class _Run:
             for name, where in step.capture.items():
                 self.variables[name] = pick(got, where)
         expected = {"status": step.expect.status, "body": self._substitute(step.expect.body)}
-        return StepResult(index, label, not problems, problems, expected, {"status": response.status_code, "body": got})
+        return StepResult(
+            index,
+            label,
+            not problems,
+            problems,
+            expected,
+            {"status": response.status_code, "body": got},
+        )
 
     def _check(self, step: Step, status: int, got: Any, headers: dict[str, str]) -> list[str]:
         problems = []
@@ -152,7 +175,9 @@ class _Run:
             problems += mismatches(self._substitute(step.expect.body), got)
         for name, value in (step.expect.headers or {}).items():
             if headers.get(name.lower()) != value:
-                problems.append(f"header {name}: expected {value!r}, got {headers.get(name.lower())!r}")
+                problems.append(
+                    f"header {name}: expected {value!r}, got {headers.get(name.lower())!r}"
+                )
         return problems
 
     def _token(self, who: str) -> str:
@@ -160,7 +185,11 @@ class _Run:
             role, _, merchant = who.partition(":")
             with self.container.db.transaction() as session:
                 self.tokens[who] = create_token(
-                    session, self.clock, role=role, merchant_id=merchant or None, label=f"replay {who}"
+                    session,
+                    self.clock,
+                    role=role,
+                    merchant_id=merchant or None,
+                    label=f"replay {who}",
                 )
         return self.tokens[who]
 

@@ -26,7 +26,9 @@ class Step(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     at: Instant | None = None
-    as_: str = Field(default="operator", alias="as", pattern=r"^(operator|merchant:[A-Za-z0-9][A-Za-z0-9_.\-]*)$")
+    as_: str = Field(
+        default="operator", alias="as", pattern=r"^(operator|merchant:[A-Za-z0-9][A-Za-z0-9_.\-]*)$"
+    )
     note: str | None = None
     call: str | None = Field(default=None, pattern=CALL_PATTERN)
     headers: dict[str, str] = Field(default_factory=dict)

@@ -24,7 +24,9 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.post("/merchants", status_code=status.HTTP_201_CREATED, response_model=MerchantOut)
-def create_merchant(body: MerchantCreate, container: ContainerDep, principal: PrincipalDep) -> MerchantOut:
+def create_merchant(
+    body: MerchantCreate, container: ContainerDep, principal: PrincipalDep
+) -> MerchantOut:
     require_operator(principal)
     with container.db.transaction() as session:
         return merchant_out(Catalog(session, container.clock).create_merchant(body))
@@ -66,7 +68,9 @@ def update_merchant(
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut)
-def create_product(body: ProductCreate, container: ContainerDep, principal: PrincipalDep) -> ProductOut:
+def create_product(
+    body: ProductCreate, container: ContainerDep, principal: PrincipalDep
+) -> ProductOut:
     require_visible(principal, body.merchant_id, f"merchant {body.merchant_id}")
     with container.db.transaction() as session:
         return product_out(Catalog(session, container.clock).create_product(body))
@@ -84,7 +88,9 @@ def list_products(
         require_visible(principal, merchant_id or principal.merchant_id, f"merchant {merchant_id}")
         merchant_id = principal.merchant_id
     with container.db.transaction() as session:
-        rows = Catalog(session, container.clock).products(merchant_id=merchant_id, limit=limit, after=after)
+        rows = Catalog(session, container.clock).products(
+            merchant_id=merchant_id, limit=limit, after=after
+        )
         return [product_out(p) for p in rows]
 
 

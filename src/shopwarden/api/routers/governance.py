@@ -112,14 +112,18 @@ def policy_in_force(
 
 
 @router.get("/policies/{family}/{version}", response_model=dict[str, Any])
-def get_policy(family: str, version: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_policy(
+    family: str, version: str, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
     found = container.policies.get(family, version)
     _visible(container, principal, found)
     return found.document()
 
 
 @router.get("/policies/{family}/{version}/diff", response_model=DiffOut)
-def diff_policy(family: str, version: str, container: ContainerDep, principal: PrincipalDep) -> DiffOut:
+def diff_policy(
+    family: str, version: str, container: ContainerDep, principal: PrincipalDep
+) -> DiffOut:
     """What changed against the version before it (POL-4)."""
     found = container.policies.get(family, version)
     _visible(container, principal, found)
@@ -129,7 +133,9 @@ def diff_policy(family: str, version: str, container: ContainerDep, principal: P
         family=family,
         version=version,
         against=before.version if before else None,
-        changes=[ChangeOut(path=c.path, change=c.change, before=c.before, after=c.after) for c in changes],
+        changes=[
+            ChangeOut(path=c.path, change=c.change, before=c.before, after=c.after) for c in changes
+        ],
     )
 
 
@@ -145,7 +151,9 @@ def publish_policy(
 
 
 @router.post("/cycle/runs", response_model=CycleOut)
-def run_governance_cycle(body: CycleIn, container: ContainerDep, principal: PrincipalDep) -> CycleOut:
+def run_governance_cycle(
+    body: CycleIn, container: ContainerDep, principal: PrincipalDep
+) -> CycleOut:
     """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
     require_operator(principal)
     result = run_cycle(container, body.as_of)

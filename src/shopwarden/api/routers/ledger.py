@@ -69,11 +69,16 @@ def transaction_out(session: Session, row: TransactionRow) -> TransactionOut:
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
-def open_account(body: AccountCreate, container: ContainerDep, principal: PrincipalDep) -> AccountOut:
+def open_account(
+    body: AccountCreate, container: ContainerDep, principal: PrincipalDep
+) -> AccountOut:
     require_operator(principal)
     with container.db.transaction() as session:
         row = Ledger(session, container.clock).open_account(
-            body.code, purpose=body.purpose, merchant_id=body.merchant_id, no_negative=body.no_negative
+            body.code,
+            purpose=body.purpose,
+            merchant_id=body.merchant_id,
+            no_negative=body.no_negative,
         )
         return account_out(row)
 
@@ -110,20 +115,30 @@ def list_transactions(
     """Newest first. A merchant sees the transactions that touch its own accounts."""
     with container.db.transaction() as session:
         statement = select(TransactionRow).order_by(TransactionRow.id.desc()).limit(limit)
-        touching = select(EntryRow.transaction_id).join(AccountRow, AccountRow.id == EntryRow.account_id)
+        touching = select(EntryRow.transaction_id).join(
+            AccountRow, AccountRow.id == EntryRow.account_id
+        )
         if account:
             row = Ledger(session, container.clock).account(account)
             require_visible(principal, row.merchant_id, f"ledger account {account}")
-            statement = statement.where(TransactionRow.id.in_(touching.where(AccountRow.id == row.id)))
+            statement = statement.where(
+                TransactionRow.id.in_(touching.where(AccountRow.id == row.id))
+            )
         elif not principal.is_operator:
             statement = statement.where(
-                or_(TransactionRow.id.in_(touching.where(AccountRow.merchant_id == principal.merchant_id)))
+                or_(
+                    TransactionRow.id.in_(
+                        touching.where(AccountRow.merchant_id == principal.merchant_id)
+                    )
+                )
             )
         return [transaction_out(session, t) for t in session.scalars(statement)]
 
 
 @router.get("/transactions/{txn_id}", response_model=TransactionOut)
-def get_transaction(txn_id: int, container: ContainerDep, principal: PrincipalDep) -> TransactionOut:
+def get_transaction(
+    txn_id: int, container: ContainerDep, principal: PrincipalDep
+) -> TransactionOut:
     with container.db.transaction() as session:
         row = Ledger(session, container.clock).transaction(txn_id)
         out = transaction_out(session, row)
@@ -176,7 +191,9 @@ def post_transaction(
     """Post a balanced transaction (operators). Repeating the key returns the first answer."""
 
     def work(session: Session) -> tuple[int, dict[str, Any]]:
-        row = Ledger(session, container.clock).post(body.to_request(f"api:{principal.scope}:{idempotency_key}"))
+        row = Ledger(session, container.clock).post(
+            body.to_request(f"api:{principal.scope}:{idempotency_key}")
+        )
         return 201, jsonable_encoder(transaction_out(session, row))
 
     return _money_call(request, response, container, principal, idempotency_key, body, work)

@@ -35,7 +35,8 @@ def upgrade() -> None:
     else:
         for event in ("UPDATE", "DELETE"):
             op.execute(
-                f"CREATE TRIGGER ledger_entries_no_{event.lower()} BEFORE {event} ON ledger_entries "
+                f"CREATE TRIGGER ledger_entries_no_{event.lower()} "
+                f"BEFORE {event} ON ledger_entries "
                 f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
             )
 
