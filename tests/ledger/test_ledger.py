@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
 
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
@@ -356,14 +357,34 @@ def test_verify_reports_a_tampered_pending_total(busy_ledger: Database) -> None:
     assert [m.subject for m in verify(busy_ledger)] == [f"account {BOB}"]
 
 
+def tamper_with_entry(session: Session, entry_id: int, change: int) -> None:
+    """Edits an entry behind the database's back: its append-only triggers (migration 0002)
+    are lifted for this one statement, as only someone with owner rights could do."""
+    update_entry = text("UPDATE ledger_entries SET amount = amount + :change WHERE id = :id")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE ledger_entries DISABLE TRIGGER USER"))
+        session.execute(update_entry, {"change": change, "id": entry_id})
+        session.execute(text("ALTER TABLE ledger_entries ENABLE TRIGGER USER"))
+        return
+    triggers = session.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'trigger' AND tbl_name = 'ledger_entries'"
+        )
+    ).all()
+    for name, _ in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
+    session.execute(update_entry, {"change": change, "id": entry_id})
+    for _, sql in triggers:
+        session.execute(text(sql))
+
+
 def test_verify_reports_a_tampered_entry(busy_ledger: Database) -> None:
     with busy_ledger.transaction() as session:
         entry_id, txn_id = session.execute(
             select(EntryRow.id, EntryRow.transaction_id).order_by(EntryRow.id.desc()).limit(1)
         ).one()
-        session.execute(
-            text("UPDATE ledger_entries SET amount = amount + 100 WHERE id = :id"), {"id": entry_id}
-        )
+        tamper_with_entry(session, entry_id, 100)
     subjects = {m.subject for m in verify(busy_ledger)}
     assert f"transaction {txn_id}" in subjects  # no longer sums to zero
     assert any(s.startswith("account ") for s in subjects)  # and totals disagree

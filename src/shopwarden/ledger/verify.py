@@ -52,7 +52,9 @@ def _account_totals(session: Session) -> list[Mismatch]:
     recomputed = (
         select(
             EntryRow.account_id,
-            func.coalesce(func.sum(case((EntryRow.pending.is_(False), EntryRow.amount), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((EntryRow.pending.is_(False), EntryRow.amount), else_=0)), 0
+            ),
             func.coalesce(
                 func.sum(case((live_hold & (EntryRow.amount < 0), -EntryRow.amount), else_=0)), 0
             ),
@@ -106,7 +108,10 @@ def _settlements(session: Session) -> list[Mismatch]:
     held = {
         hold_id: int(amount)
         for hold_id, amount in session.execute(
-            select(EntryRow.transaction_id, func.sum(case((EntryRow.amount > 0, EntryRow.amount), else_=0)))
+            select(
+                EntryRow.transaction_id,
+                func.sum(case((EntryRow.amount > 0, EntryRow.amount), else_=0)),
+            )
             .join(TransactionRow, TransactionRow.id == EntryRow.transaction_id)
             .where(TransactionRow.kind == "hold")
             .group_by(EntryRow.transaction_id)
@@ -122,7 +127,9 @@ def _settlements(session: Session) -> list[Mismatch]:
     for hold_id, status in statuses.items():
         count, posted = settlements.get(hold_id, (0, 0))
         if status == "posted" and (count != 1 or posted > held.get(hold_id, 0)):
-            found.append(Mismatch(f"hold {hold_id}", f"posted with {count} settlements of {Money(posted)}"))
+            found.append(
+                Mismatch(f"hold {hold_id}", f"posted with {count} settlements of {Money(posted)}")
+            )
         if status != "posted" and count:
             found.append(Mismatch(f"hold {hold_id}", f"{status} but has {count} settlements"))
     return found
