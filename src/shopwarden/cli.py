@@ -14,7 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shopwarden.bnpl.cli import bnpl_app
+from shopwarden.deposits.cli import deposit_app
 from shopwarden.errors import ShopwardenError
+from shopwarden.facts import cli as facts_cli
+from shopwarden.scoring import cli as scoring_cli
 
 app = typer.Typer(
     help="shopwarden: merchant governance for online marketplaces.",
@@ -29,6 +33,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(token_app, name="token")
+app.add_typer(bnpl_app, name="bnpl")
+app.add_typer(deposit_app, name="deposit")
+facts_cli.register(app)  # ingest, generate
+scoring_cli.register(app)  # score, simulate
 console = Console()
 
 

@@ -17,11 +17,13 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import func, select
 
+from shopwarden.bnpl.demo import BnplDemo
 from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
 from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
 from shopwarden.cycle.service import load_steps, run_cycle
+from shopwarden.deposits.demo import run_deposits_part
 from shopwarden.ledger.model import (
     HoldRequest,
     merchant_account_code,
@@ -32,6 +34,7 @@ from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.money import Money
+from shopwarden.scoring.demo import generate_score_facts, score_summary
 from shopwarden.settings import Settings
 
 DEMO_START = datetime.fromisoformat("2024-03-01T00:00:00+08:00")
@@ -51,6 +54,9 @@ class DemoSummary:
     cycles: int = 0
     ledger_mismatches: int = 0
     policies: dict[str, str] = field(default_factory=dict)
+    deposits: dict[str, str] = field(default_factory=dict)  # issue 4's part
+    score: dict[str, str] = field(default_factory=dict)  # issue 5's part
+    bnpl: dict[str, str] = field(default_factory=dict)  # issue 6's part
 
 
 def run_demo(
@@ -76,14 +82,21 @@ def run_demo(
         ids = _seed_catalog(
             container, rng, merchants, leaves, summary, lambda: progress.advance(seeding)
         )
+        generate_score_facts(container, seed)  # issue 5: the order facts the score reads
+        bnpl = BnplDemo(container, seed, ids)  # issue 6: BNPL, enabled before trading
+        bnpl.setup()
         trading = progress.add_task("Trading and governing, day by day", total=days)
         for day in range(days):
             clock.advance_to(DEMO_START + timedelta(days=day, hours=21))
             _trade_one_day(container, rng, ids, summary)
+            bnpl.trade_one_day()  # issue 6
             clock.advance_to(DEMO_START + timedelta(days=day + 1))
             run_cycle(container, clock.now())
             summary.cycles += 1
             progress.advance(trading)
+    summary.bnpl = bnpl.finish()  # issue 6's part
+    summary.deposits = run_deposits_part(container, clock, rng, ids)
+    summary.score = score_summary(container)  # issue 5's part
     _finish(container, summary)
     return container, summary
 
@@ -229,6 +242,9 @@ def summary_table(summary: DemoSummary) -> Table:
             "OK" if summary.ledger_mismatches == 0 else f"{summary.ledger_mismatches} mismatches",
         ),
     ]
+    rows += list(summary.deposits.items())
+    rows += list(summary.score.items())
+    rows += list(summary.bnpl.items())
     rows += [
         (f"policy in force: {family}", version) for family, version in summary.policies.items()
     ]

@@ -18,11 +18,18 @@ from sqlalchemy import text
 
 import shopwarden
 from shopwarden.api.problems import install_problem_handlers
-from shopwarden.api.routers import catalog, governance, ledger
+from shopwarden.api.routers import bnpl, catalog, deposits, governance, ledger, scoring
 from shopwarden.bootstrap import Container
 from shopwarden.cycle.service import load_steps
 
-ROUTERS = (catalog.router, ledger.router, governance.router)
+ROUTERS = (
+    catalog.router,
+    ledger.router,
+    governance.router,
+    bnpl.router,
+    deposits.router,
+    scoring.router,
+)
 
 
 def create_app(container: Container) -> FastAPI:

@@ -61,4 +61,7 @@ def run_cycle(container: Container, as_of: datetime) -> CycleResult:
 
 def load_steps() -> None:
     """Import the domains whose modules register cycle steps."""
+    import shopwarden.bnpl.steps  # BNPL-2, 3, 7, 8; also subscribes the flag listener
     import shopwarden.cycle.builtin_steps  # noqa: F401
+    from shopwarden.deposits import steps as _deposits  # noqa: F401  (DEP-2..14, activation)
+    from shopwarden.scoring import cycle_steps as _scoring  # noqa: F401  (SCORE-5, SCORE-6)

@@ -16,6 +16,14 @@ from shopwarden.ledger.service import Ledger
 PLATFORM_ACCOUNTS: dict[str, bool] = {
     "bank": True,
     "fee_revenue": False,
+    "bnpl_fee_revenue": False,  # BNPL-6
+    "bnpl_clearing": False,  # BNPL-7/8: collected, owed to merchants until settlement
+    "consumer_receivables": True,  # BNPL-7: claims on consumers (negative = owed to us)
+    "insurer": True,  # DEP-6: the insurer outside our books advances compensation, gets fees
+    "consumer_compensation": False,  # DEP-3, DEP-6: compensation paid to consumers
+    "campaign_fees": False,  # DEP-12, DEP-13: Taoqianggou and Tiantiantemai fees
+    "forfeited_deposits": False,  # DEP-9: forfeited risk deposits
+    "payouts": False,  # DEP-14: deposit refunds paid out to the merchant's named account
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shopwarden.api.app import create_app
+from shopwarden.api.problems import TYPE_PREFIX
 from shopwarden.auth.service import create_token
 from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.clock import SimulatedClock
@@ -108,15 +109,28 @@ class _Run:
                 body = {"as_of": self.clock.now().isoformat()}
                 return self._exchange(index, label, step, "POST", "/v1/cycle/runs", json_body=body)
             if step.ingest:
-                return StepResult(
-                    index,
-                    label,
-                    False,
-                    ["ingest: the order-facts engine is not part of this build yet"],
-                )
+                return self._ingest(index, label, step)
             return StepResult(index, label or "clock", True)
         except (ShopwardenError, ValueError, KeyError) as error:
             return StepResult(index, label, False, [f"{type(error).__name__}: {error}"])
+
+    def _ingest(self, index: int, label: str, step: Step) -> StepResult:
+        """Order facts from a file beside the scenario; the ingest report is the body."""
+        from shopwarden.facts.ingest import ingest_file
+
+        path = self.base_dir / self._substitute(step.ingest)
+        try:
+            status, got = 200, ingest_file(self.container, path).as_dict()
+        except ShopwardenError as error:
+            status = error.status
+            got = {"type": TYPE_PREFIX + error.slug, "detail": error.detail, "field": error.field}
+        problems = self._check(step, status, got, {})
+        if status != 200 and step.expect.status is None:
+            problems.append(f"ingest refused: {got['detail']}")
+        expected = {"status": step.expect.status, "body": self._substitute(step.expect.body)}
+        return StepResult(
+            index, label, not problems, problems, expected, {"status": status, "body": got}
+        )
 
     def _call(self, index: int, label: str, step: Step) -> StepResult:
         method, path = self._substitute(step.call).split(" ", 1)  # type: ignore[union-attr]

@@ -18,11 +18,19 @@ from pydantic import Field, ValidationInfo, field_validator
 from shopwarden.policy.types import (
     Code,
     DecimalText,
+    Duration,
     Multiplier,
     PiecewiseLinear,
     PolicyModel,
     PositiveCount,
     Rate,
+)
+from shopwarden.scoring.measures import (
+    MAPPED_DECIMALS,
+    MEASURES,
+    TOTAL_DECIMALS,
+    VALUE_DECIMALS,
+    WEIGHT_DECIMALS,
 )
 
 
@@ -33,12 +41,29 @@ def _weights_sum_to_one(weights: dict[str, Decimal], what: str) -> None:
         raise ValueError(f"{what} weights must sum to 1, they sum to {total} ({parts})")
 
 
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _at_most(values: Iterable[Decimal], decimals: int, what: str) -> None:
+    """The score is exact fixed-point arithmetic (scoring/fixed.py): each input has a scale."""
+    finer = [str(v) for v in values if _decimals(v) > decimals]
+    if finer:
+        raise ValueError(f"{what} take at most {decimals} decimals: {', '.join(finer)}")
+
+
 class Indicator(PolicyModel):
-    """An order-level measure and the table that maps its value to 0-5 (SCORE-2)."""
+    """An order-level measure and the table that maps its value to 0-5 (SCORE-2).
+
+    The indicator's name says which measure of ``scoring/measures.py`` it is; ``within`` is the
+    time limit of a share-within-a-limit measure (the 3 minutes of a first reply).
+    """
 
     weight: Rate
     measure: str = Field(min_length=1)
     table: PiecewiseLinear
+    within: Duration | None = None
 
 
 class Dimension(PolicyModel):
@@ -51,7 +76,22 @@ class Dimension(PolicyModel):
     @classmethod
     def _weights(cls, indicators: dict[str, Indicator]) -> dict[str, Indicator]:
         _weights_sum_to_one({name: i.weight for name, i in indicators.items()}, "indicator")
+        for name, indicator in indicators.items():
+            _known_measure(name, indicator)
+        _at_most([i.weight for i in indicators.values()], WEIGHT_DECIMALS, "weights")
         return indicators
+
+
+def _known_measure(name: str, indicator: Indicator) -> None:
+    measure = MEASURES.get(name)
+    if measure is None:
+        raise ValueError(f"{name}: no such measure; known: {', '.join(MEASURES)}")
+    if measure.needs_within != (indicator.within is not None):
+        need = "needs" if measure.needs_within else "takes no"
+        raise ValueError(f"{name} {need} a within time limit")
+    xs = [x for x, _ in indicator.table.points]
+    _at_most(xs, VALUE_DECIMALS[measure.kind], f"{name}: table x values ({measure.kind})")
+    _at_most(indicator.table.y_values, MAPPED_DECIMALS, f"{name}: table scores")
 
 
 class Band(PolicyModel):
@@ -65,6 +105,12 @@ class Band(PolicyModel):
     upper: DecimalText
     lower_inclusive: bool = Field(strict=True)
     mapping: PiecewiseLinear
+
+    @field_validator("lower", "upper")
+    @classmethod
+    def _hundredths(cls, bound: Decimal) -> Decimal:
+        _at_most([bound], TOTAL_DECIMALS, "band bounds")
+        return bound
 
     @field_validator("upper")
     @classmethod
@@ -84,6 +130,7 @@ class Band(PolicyModel):
                 f"the mapping runs from {first} to {last}; "
                 f"it must run exactly from lower {span[0]} to upper {span[1]}"
             )
+        _at_most([v for point in mapping.points for v in point], TOTAL_DECIMALS, "mappings")
         return mapping
 
     def contains(self, total: Decimal) -> bool:
@@ -104,6 +151,7 @@ class Consumers(PolicyModel):
     """What the score feeds (SCORE-6), keyed by band name or by a minimum score."""
 
     traffic_weight: dict[Code, Multiplier]  # band name -> traffic multiplier
+    unscored_traffic_weight: Multiplier  # no score yet (SCORE-4): the weight meanwhile
     campaign_thresholds: dict[Code, DecimalText]  # campaign -> minimum score to enrol
     distribution_program: ScoreThreshold  # 快分销 access
     merchant_levels: tuple[MerchantLevel, ...] = Field(min_length=1)
@@ -142,6 +190,7 @@ class ScorePolicy(PolicyModel):
         cls, dimensions: dict[str, Dimension], info: ValidationInfo
     ) -> dict[str, Dimension]:
         _weights_sum_to_one({name: d.weight for name, d in dimensions.items()}, "dimension")
+        _at_most([d.weight for d in dimensions.values()], WEIGHT_DECIMALS, "weights")
         ceiling = info.data.get("ceiling")
         for name, dimension in dimensions.items():
             for indicator_name, indicator in dimension.indicators.items():

@@ -1,0 +1,129 @@
+"""The shopping experience score: a merchant's score, breakdown and history (SCORE-1..5), what
+it feeds (SCORE-6), the operators' distribution and the what-if of a draft policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.catalog.service import Catalog
+from shopwarden.errors import InvalidInput
+from shopwarden.facts.storage import facts_dir
+from shopwarden.metrics.engines import ENGINES
+from shopwarden.schema_types import Instant
+from shopwarden.scoring.consumers import ScoreContext, all_decisions
+from shopwarden.scoring.distribution import distribution
+from shopwarden.scoring.documents import score_document
+from shopwarden.scoring.service import parameters, policy_in_force, score_merchant
+from shopwarden.scoring.snapshots import history, snapshot_document, snapshot_for
+from shopwarden.scoring.whatif import draft_from_text, simulate
+from shopwarden.scoring.window import score_window
+
+router = APIRouter(prefix="/v1/scores", tags=["score"])
+
+
+class SimulationIn(BaseModel):
+    """A draft score policy, as YAML text or as the id of a version in the policy book."""
+
+    model_config = ConfigDict(extra="forbid")
+    as_of: Instant
+    policy: str | None = Field(default=None, description="YAML text of a draft score policy")
+    version: str | None = Field(default=None, description="a score version of the policy book")
+    engine: str = "duckdb"
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> SimulationIn:
+        if (self.policy is None) == (self.version is None):
+            raise ValueError("give exactly one of policy (YAML text) or version")
+        return self
+
+
+def _engine(name: str) -> str:
+    if name not in ENGINES:
+        raise InvalidInput(f"unknown engine {name!r}; known: {', '.join(ENGINES)}", field="engine")
+    return name
+
+
+@router.get("/distribution", response_model=dict[str, Any])
+def score_distribution(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    as_of: Instant | None = None,
+    engine: str = "duckdb",
+) -> dict[str, Any]:
+    """How the merchants' scores spread over bands and buckets (operators)."""
+    require_operator(principal)
+    when = as_of or container.clock.now()
+    version = policy_in_force(container.policies, when)
+    root = facts_dir(container.settings.home)
+    return distribution(root, version, when, engine=_engine(engine))
+
+
+@router.post("/simulations", response_model=dict[str, Any])
+def simulate_policy(
+    body: SimulationIn, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Evaluate a draft policy over the same facts; changes nothing (operators)."""
+    require_operator(principal)
+    if body.policy is not None:
+        draft = draft_from_text(body.policy)
+    else:
+        draft = container.policies.get("score", body.version or "")
+    root = facts_dir(container.settings.home)
+    return simulate(root, container.policies, draft, body.as_of, engine=_engine(body.engine))
+
+
+@router.get("/{merchant_id}", response_model=dict[str, Any])
+def merchant_score(
+    merchant_id: str,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    as_of: Instant | None = None,
+    engine: str = "duckdb",
+) -> dict[str, Any]:
+    """The score for the day of ``as_of`` (default now): the day's snapshot if taken, else
+    computed from the facts; with its breakdown and what it feeds (SCORE-5, SCORE-6)."""
+    require_visible(principal, merchant_id, f"merchant {merchant_id}")
+    when = as_of or container.clock.now()
+    with container.db.transaction() as session:
+        Catalog(session, container.clock).merchant(merchant_id)
+        version = policy_in_force(container.policies, when)
+        day = score_window(when, parameters(version).window_days).day.isoformat()
+        stored = snapshot_for(session, merchant_id, day)
+        if stored is not None:
+            return snapshot_document(stored)
+    score = score_merchant(
+        facts_dir(container.settings.home), version, when, merchant_id, engine=_engine(engine)
+    )
+    document = score_document(score)
+    context = ScoreContext(merchant_id, version.version, score.window.label())
+    decisions = all_decisions(parameters(version), score.result, context)
+    document["consumers"] = {d.subject: d.outcome for d in decisions}
+    return document
+
+
+@router.get("/{merchant_id}/history", response_model=list[dict[str, Any]])
+def score_history(
+    merchant_id: str,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    from_day: date | None = None,
+    to_day: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=366)] = 90,
+) -> list[dict[str, Any]]:
+    """The merchant's daily snapshots, newest first (SCORE-5)."""
+    require_visible(principal, merchant_id, f"merchant {merchant_id}")
+    with container.db.transaction() as session:
+        Catalog(session, container.clock).merchant(merchant_id)
+        rows = history(
+            session,
+            merchant_id,
+            from_day=from_day.isoformat() if from_day else None,
+            to_day=to_day.isoformat() if to_day else None,
+            limit=limit,
+        )
+        return [snapshot_document(row) for row in rows]

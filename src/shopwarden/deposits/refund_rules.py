@@ -1,0 +1,88 @@
+"""Refund of the deposit on leaving as pure decisions (DEP-14).
+
+Only what open obligations do not keep frozen can be refunded; which obligations count is
+policy data (``refund.held_by``). The review deadline counts working days of the calendar the
+platform policy names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shopwarden.decisions.model import Decision, ExplanationItem, compare
+from shopwarden.deposits.rules import ZERO, At, Policy, info
+from shopwarden.deposits.workdays import working_day_deadline
+from shopwarden.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """What the merchant's deposits hold and what open obligations keep frozen (DEP-14)."""
+
+    cash_held: Money
+    campaign_deposits: Money  # deposits of campaigns still running
+    open_after_sales: Money
+    unpaid_compensation: Money
+    open_topups: Money
+
+    def frozen(self, policy: Policy) -> list[tuple[str, Money]]:
+        kinds = {
+            "open_after_sales": self.open_after_sales,
+            "unpaid_compensation": self.unpaid_compensation,
+            "open_topups": self.open_topups,
+            "campaign_deposits": self.campaign_deposits,
+        }
+        return [(kind, kinds[kind]) for kind in policy.params.refund.held_by]
+
+    def refundable(self, policy: Policy) -> Money:
+        held = self.cash_held + self.campaign_deposits
+        frozen = sum((m for _, m in self.frozen(policy)), ZERO)
+        return max(held - frozen, ZERO)
+
+
+def refund_check(
+    holdings: Holdings, requested: Money, policy: Policy, merchant_id: str
+) -> tuple[Money, Decision]:
+    refundable = holdings.refundable(policy)
+    items = [info("cash deposit held", holdings.cash_held)]
+    items.append(info("campaign deposits held", holdings.campaign_deposits))
+    items += [
+        ExplanationItem(f"frozen by {k}", str(m), "", "", "info")
+        for k, m in holdings.frozen(policy)
+    ]
+    items.append(compare("amount asked", requested, "<=", refundable))
+    ok = requested <= refundable
+    summary = f"{requested} asked, {refundable} refundable"
+    return refundable, policy.decide(
+        "DEP-14",
+        merchant_id,
+        f"merchant {merchant_id} deposit refund",
+        "accepted" if ok else "refused",
+        summary,
+        *items,
+    )
+
+
+def refund_deadline(
+    applied_at: datetime, policy: Policy, *, timezone: str, country: str
+) -> datetime:
+    """End of the review: 24:00 of the N-th working day after the application's day."""
+    days = policy.params.refund.review_working_days
+    return working_day_deadline(applied_at, days, timezone=timezone, country=country)
+
+
+def refund_overdue(
+    *, refund_id: int, deadline: datetime, as_of: datetime, policy: Policy, merchant_id: str
+) -> Decision | None:
+    if as_of < deadline:
+        return None
+    days = policy.params.refund.review_working_days
+    return policy.decide(
+        "DEP-14",
+        merchant_id,
+        f"refund application {refund_id}",
+        "overdue",
+        f"not decided within {days} working days: flagged overdue to operators",
+        compare("now", At(as_of), ">=", At(deadline)),
+    )

@@ -1,0 +1,207 @@
+"""Refund of the deposit when a store closes (DEP-14).
+
+A closing merchant applies, naming where the money goes and how much; what open obligations
+keep frozen cannot be asked for, and the refusal says what holds it. An operator approves (the
+refund is paid out through the ledger) or rejects with a reason, within the review deadline:
+24:00 of the 7th working day of the mainland-China calendar after the application. The cycle
+flags an application still undecided at its deadline as overdue, once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from shopwarden.deposits import refund_rules
+from shopwarden.deposits.cash import open_obligation, unpaid_compensation
+from shopwarden.deposits.context import CAMPAIGN, CASH, PAYOUTS, DepositContext
+from shopwarden.deposits.refund_rules import Holdings
+from shopwarden.deposits.rules import info
+from shopwarden.deposits.tables import AfterSalesRow, RefundRow
+from shopwarden.errors import Conflict, NotFound, RuleRefused
+from shopwarden.ledger.model import transfer
+from shopwarden.money import Money
+
+
+def holdings(ctx: DepositContext, merchant_id: str) -> Holdings:
+    claims = ctx.session.scalar(
+        select(func.coalesce(func.sum(AfterSalesRow.claimed), 0)).where(
+            AfterSalesRow.merchant_id == merchant_id, AfterSalesRow.status == "open"
+        )
+    )
+    unpaid = unpaid_compensation(ctx, merchant_id)
+    obligation = open_obligation(ctx, merchant_id)
+    topup = Money(obligation.amount_due) - unpaid if obligation is not None else Money(0)
+    return Holdings(
+        cash_held=ctx.held(merchant_id, CASH),
+        campaign_deposits=ctx.held(merchant_id, CAMPAIGN),  # only running campaigns hold one
+        open_after_sales=Money(int(claims or 0)),
+        unpaid_compensation=unpaid,
+        open_topups=max(topup, Money(0)),
+    )
+
+
+def _refused(detail: str, decision_items: list[str], refundable: Money) -> RuleRefused:
+    return RuleRefused(
+        detail,
+        field="amount",
+        rule="DEP-14",
+        extra={"refundable": refundable.to_text(), "frozen_by": decision_items},
+    )
+
+
+def apply(ctx: DepositContext, merchant_id: str, payout_account: str, amount: Money) -> RefundRow:
+    merchant = ctx.merchant(merchant_id)
+    if merchant.status != "closing":
+        raise Conflict(
+            f"merchant {merchant_id} is {merchant.status}; only a closing store applies for the "
+            "refund of its deposit",
+            field="merchant_id",
+            rule="DEP-14",
+        )
+    if pending(ctx, merchant_id) is not None:
+        raise Conflict("a refund application is already under review", field="merchant_id")
+    now = ctx.now()
+    policy = ctx.policy(now)
+    found = holdings(ctx, merchant_id)
+    refundable, decision = refund_rules.refund_check(found, amount, policy, merchant_id)
+    frozen = [f"{kind} {money}" for kind, money in found.frozen(policy) if money.is_positive()]
+    if decision.outcome != "accepted":
+        raise _refused(
+            f"{amount} asked but only {refundable} is refundable: "
+            f"{', '.join(frozen) or 'nothing else'} stays frozen",
+            frozen,
+            refundable,
+        )
+    platform = ctx.platform(now)
+    deadline = refund_rules.refund_deadline(
+        now, policy, timezone=platform.timezone, country=platform.working_day_calendar
+    )
+    row = RefundRow(
+        merchant_id=merchant_id,
+        payout_account=payout_account,
+        amount=amount.cents,
+        status="pending",
+        applied_at=now,
+        deadline=deadline,
+        refundable=refundable.cents,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.event(
+        merchant_id,
+        "refund_applied",
+        f"refund of {amount} to {payout_account} applied for; decided by {deadline.isoformat()}",
+        rule="DEP-14",
+        amount=amount,
+        refund_id=row.id,
+    )
+    ctx.decide(decision, as_of=now, key=f"DEP-14:apply:{row.id}")
+    return row
+
+
+def pending(ctx: DepositContext, merchant_id: str) -> RefundRow | None:
+    return ctx.session.scalar(
+        select(RefundRow).where(RefundRow.merchant_id == merchant_id, RefundRow.status == "pending")
+    )
+
+
+def refund(ctx: DepositContext, refund_id: int) -> RefundRow:
+    row = ctx.session.get(RefundRow, refund_id)
+    if row is None:
+        raise NotFound(f"no refund application {refund_id}", field="refund_id")
+    return row
+
+
+def _undecided(ctx: DepositContext, refund_id: int) -> RefundRow:
+    row = refund(ctx, refund_id)
+    ctx.merchant(row.merchant_id)  # the lock first, then the application as it is now
+    ctx.session.refresh(row)
+    if row.status != "pending":
+        raise Conflict(f"refund application {refund_id} is already {row.status}", field="refund_id")
+    return row
+
+
+def approve(ctx: DepositContext, refund_id: int, key: str) -> RefundRow:
+    """Pay the refund out through the ledger, if it is still all refundable now."""
+    row = _undecided(ctx, refund_id)
+    merchant = ctx.merchant(row.merchant_id)
+    if merchant.status == "open":
+        raise Conflict("the store reopened; reject the application", field="refund_id")
+    now = ctx.now()
+    policy = ctx.policy(now)
+    amount = Money(row.amount)
+    found = holdings(ctx, row.merchant_id)
+    refundable, decision = refund_rules.refund_check(found, amount, policy, row.merchant_id)
+    if decision.outcome != "accepted":
+        frozen = [f"{k} {m}" for k, m in found.frozen(policy) if m.is_positive()]
+        raise _refused(f"{amount} is no longer refundable, only {refundable}", frozen, refundable)
+    txn = ctx.ledger.post(
+        transfer(
+            ctx.account(row.merchant_id, CASH),
+            PAYOUTS,
+            amount,
+            f"deposit refund paid to {row.payout_account} (DEP-14)",
+            idempotency_key=f"{key}:refund",
+            details={"payout_account": row.payout_account, "refund_id": row.id},
+        )
+    )
+    row.status = "approved"
+    row.decided_at = now
+    row.payout_txn_id = txn.id
+    decided = policy.decide(
+        "DEP-14",
+        row.merchant_id,
+        f"refund application {row.id}",
+        "approved",
+        f"refund of {amount} approved and paid to {row.payout_account}",
+        *decision.items,
+    )
+    ctx.decide(decided, as_of=now, key=f"DEP-14:decided:{row.id}")
+    return row
+
+
+def reject(ctx: DepositContext, refund_id: int, reason: str) -> RefundRow:
+    row = _undecided(ctx, refund_id)
+    now = ctx.now()
+    row.status = "rejected"
+    row.decided_at = now
+    row.reason = reason
+    decided = ctx.policy(now).decide(
+        "DEP-14",
+        row.merchant_id,
+        f"refund application {row.id}",
+        "rejected",
+        f"refund of {Money(row.amount)} rejected: {reason}",
+        info("reason", reason),
+    )
+    ctx.decide(decided, as_of=now, key=f"DEP-14:decided:{row.id}")
+    return row
+
+
+def flag_overdue(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
+    """DEP-14 (Default): undecided at its deadline, an application is flagged to operators."""
+    flagged = 0
+    due = ctx.session.scalars(
+        select(RefundRow)
+        .where(
+            RefundRow.status == "pending",
+            RefundRow.overdue_at.is_(None),
+            RefundRow.deadline <= as_of,
+        )
+        .order_by(RefundRow.id)
+    )
+    for row in list(due):
+        decision = refund_rules.refund_overdue(
+            refund_id=row.id,
+            deadline=row.deadline,
+            as_of=as_of,
+            policy=ctx.policy(row.applied_at),
+            merchant_id=row.merchant_id,
+        )
+        if decision is None:
+            continue
+        row.overdue_at = as_of
+        flagged += ctx.decide(decision, as_of=as_of, key=f"DEP-14:overdue:{row.id}")
+    return {"refunds_flagged_overdue": flagged}

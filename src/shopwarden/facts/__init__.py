@@ -1,0 +1,1 @@
+"""Order facts: the schema, ingestion with quarantine, Parquet storage and the generator."""

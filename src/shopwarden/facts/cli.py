@@ -1,0 +1,101 @@
+"""``shopwarden ingest`` and ``shopwarden generate``: order facts into the workspace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from shopwarden.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from shopwarden.bootstrap import Container
+
+console = Console()
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    from shopwarden.bootstrap import bootstrap
+
+    container = bootstrap()
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files of order facts.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Validate order facts and store them; bad rows go to a quarantine file with their reason.
+
+    Ingesting the same file again changes nothing.
+    """
+    from shopwarden.facts.ingest import ingest_file
+
+    with _container() as container:
+        reports = [ingest_file(container, path).as_dict() for path in paths]
+    if as_json:
+        console.print_json(json.dumps(reports))
+        return
+    for report in reports:
+        state = "already ingested; nothing changed" if report["already_ingested"] else "ingested"
+        console.print(f"{report['source']}: {state}", markup=False)
+        console.print(
+            f"  rows {report['rows']}, accepted {report['accepted']}, "
+            f"already stored {report['already_stored']}, quarantined {report['quarantined']}"
+        )
+        for reason, count in report["reasons"].items():
+            console.print(f"    {reason}: {count}")
+        if report["quarantine_file"]:
+            console.print(f"  quarantine: {report['quarantine_file']}", markup=False)
+
+
+def generate(
+    merchants: Annotated[int, typer.Option(min=1, help="How many merchants.")] = 1000,
+    orders: Annotated[int, typer.Option(min=1, help="How many orders in all.")] = 100_000,
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Days of orders.")] = 30,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same facts.")] = 7,
+    start: Annotated[str, typer.Option(help="First day (Asia/Shanghai), YYYY-MM-DD.")] = (
+        "2024-01-01"
+    ),
+) -> None:
+    """Write a deterministic synthetic marketplace's order facts into the workspace."""
+    from shopwarden.facts.service import generate_facts
+
+    try:
+        first = date.fromisoformat(start)
+    except ValueError as error:
+        raise InvalidInput(f"{start!r} is not a day like 2024-01-01", field="start") from error
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
+    with _container() as container, Progress(*columns, console=console) as progress:
+        task = progress.add_task("Generating orders", total=orders)
+        report = generate_facts(
+            container,
+            merchants=merchants,
+            orders=orders,
+            days=days,
+            seed=seed,
+            start=first,
+            progress=lambda n: progress.advance(task, n),
+        )
+        if report.already_done:
+            progress.update(task, completed=orders)
+    state = "already generated; nothing changed" if report.already_done else "generated"
+    console.print(f"{report.source}: {state}", markup=False)
+    if report.days:
+        console.print(f"facts for {report.days[0]} .. {report.days[-1]} (Asia/Shanghai)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(generate)

@@ -1,0 +1,230 @@
+"""``shopwarden ingest PATH``: validate a CSV or Parquet file of order facts and store it.
+
+Good rows go into the day partitions; bad rows go to a quarantine CSV beside the facts, each
+with its reason and its source row, so the feed can be fixed and sent again. Ingesting is
+idempotent twice over: the same file (by content hash) is recognised and changes nothing, and
+a row identical to a stored one is counted as ``already_stored`` and not written again. A row
+for a stored order with *other* facts is quarantined (``conflicts_with_stored``): facts are
+append-only, a correction is a decision for whoever owns the feed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+from sqlalchemy import select
+
+from shopwarden.bootstrap import Container
+from shopwarden.catalog.tables import MerchantRow, ProductRow
+from shopwarden.errors import InvalidInput
+from shopwarden.facts.schema import COLUMN_NAMES, REQUIRED
+from shopwarden.facts.service import BatchReport, find_batch, record_batch
+from shopwarden.facts.storage import (
+    ARROW_SCHEMA,
+    facts_dir,
+    has_facts,
+    parquet_glob,
+    quarantine_dir,
+    write_day,
+    writer_lock,
+)
+from shopwarden.facts.validation import checked_sql, compared_sql, ranked_sql, typed_sql
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    with path.open("rb") as handle:
+        return "parquet" if handle.read(4) == b"PAR1" else "csv"
+
+
+def ingest_file(container: Container, path: Path) -> BatchReport:
+    """Validate and store ``path``; the report says what went in and what was quarantined."""
+    if not path.is_file():
+        raise InvalidInput(f"no file at {path}", field="path")
+    sha256 = file_sha256(path)
+    with container.db.transaction() as session:
+        done = find_batch(session, sha256)
+    if done is not None:
+        return done
+    file_format = detect_format(path)
+    raw = read_raw(path, file_format)
+    root = facts_dir(container.settings.home)
+    report = BatchReport(
+        batch=f"ing-{uuid.uuid4().hex[:16]}", source=str(path), file_format=file_format
+    )
+    with writer_lock(root):
+        _ingest(container, raw, root, report, path.stem)
+    record_batch(container, report, sha256=sha256, root=root)
+    return report
+
+
+def read_raw(path: Path, file_format: str) -> pa.Table:
+    """Every column as text, plus ``_row`` (1 = the first data row); refuses a bad header."""
+    if file_format == "csv":
+        names = _csv_header(path)
+        _check_columns(names, path)
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    else:
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise InvalidInput(f"{path}: not a Parquet file: {error}", field="path") from error
+        _check_columns(table.column_names, path)
+        try:
+            table = pa.table(
+                {name: pc.cast(table[name], pa.string()) for name in table.column_names}
+            )
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as error:
+            raise InvalidInput(f"{path}: a column cannot be read as text: {error}") from error
+    missing = [name for name in COLUMN_NAMES if name not in table.column_names]
+    for name in missing:  # optional columns may be left out of the file
+        table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    table = table.select(list(COLUMN_NAMES))
+    return table.add_column(0, "_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise InvalidInput(f"{path}: an empty file; the first line names the columns", field="path")
+    return [name.strip() for name in header]
+
+
+def _check_columns(names: list[str], path: Path) -> None:
+    unknown = [name for name in names if name not in COLUMN_NAMES]
+    absent = [name for name in REQUIRED if name not in names]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(unknown)}")
+    if absent:
+        problems.append(f"required columns missing: {', '.join(absent)}")
+    if repeated:
+        problems.append(f"columns named twice: {', '.join(repeated)}")
+    if problems:
+        raise InvalidInput(
+            f"{path}: {'; '.join(problems)} (the schema is in docs/facts.md); nothing ingested",
+            field="columns",
+        )
+
+
+def _ingest(
+    container: Container, raw: pa.Table, root: Path, report: BatchReport, stem: str
+) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("raw", raw)
+        _register_catalog(container, con)
+        con.execute(f"CREATE TEMP TABLE typed AS {typed_sql()}")
+        con.execute(f"CREATE TEMP TABLE checked AS {checked_sql()}")
+        con.execute(f"CREATE TEMP TABLE ranked AS {ranked_sql()}")
+        _register_stored(con, root)
+        con.execute(f"CREATE TEMP TABLE compared AS {compared_sql()}")
+        _write_accepted(con, root, report)
+        _write_quarantine(con, root, report, stem)
+        report.rows = raw.num_rows
+        report.already_stored = _scalar(con, "SELECT count(*) FROM compared WHERE already_stored")
+    finally:
+        con.close()
+
+
+def _register_catalog(container: Container, con: duckdb.DuckDBPyConnection) -> None:
+    with container.db.transaction() as session:
+        merchants = list(session.scalars(select(MerchantRow.id)))
+        products = session.execute(select(ProductRow.id, ProductRow.merchant_id)).all()
+    con.register("known_merchants", pa.table({"merchant_id": pa.array(merchants, pa.string())}))
+    con.register(
+        "known_products",
+        pa.table(
+            {
+                "product_id": pa.array([p for p, _ in products], pa.string()),
+                "merchant_id": pa.array([m for _, m in products], pa.string()),
+            }
+        ),
+    )
+    # Default: merchants are checked once the catalog knows any (a facts-only workspace has none).
+    con.register("refs", pa.table({"check_merchants": [bool(merchants)]}))
+
+
+def _register_stored(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    columns = ", ".join(f'"{name}"' for name in COLUMN_NAMES)
+    if has_facts(root):
+        glob = parquet_glob(root).replace("'", "''")
+        con.execute(
+            f"CREATE TEMP TABLE stored AS SELECT {columns} FROM read_parquet('{glob}') "
+            "WHERE order_id IN (SELECT order_id FROM ranked WHERE reason IS NULL)"
+        )
+    else:
+        con.execute(f"CREATE TEMP TABLE stored AS SELECT {columns} FROM typed WHERE false")
+
+
+def _write_accepted(con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport) -> None:
+    columns = ", ".join(f'"{name}"' for name in COLUMN_NAMES)
+    accepted = con.sql(
+        f"SELECT {columns}, CAST(timezone('Asia/Shanghai', paid_at) AS DATE) AS day "
+        "FROM compared WHERE reason IS NULL AND NOT already_stored ORDER BY merchant_id, _row"
+    ).to_arrow_table()
+    report.accepted = accepted.num_rows
+    if accepted.num_rows == 0:
+        return
+    days = pc.unique(accepted["day"]).to_pylist()
+    for day in sorted(days):
+        rows = accepted.filter(pc.equal(accepted["day"], pa.scalar(day, pa.date32())))
+        write_day(root, day, report.batch, rows.drop_columns(["day"]).cast(ARROW_SCHEMA))
+        report.days.append(day.isoformat())
+
+
+def _write_quarantine(
+    con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport, stem: str
+) -> None:
+    raw_columns = ", ".join(f'"r_{name}" AS "{name}"' for name in COLUMN_NAMES)
+    bad = con.sql(
+        f"SELECT _row AS source_row, reason, detail, {raw_columns} "
+        "FROM compared WHERE reason IS NOT NULL ORDER BY _row"
+    ).to_arrow_table()
+    report.quarantined = bad.num_rows
+    if bad.num_rows == 0:
+        return
+    counts = pc.value_counts(bad["reason"]).to_pylist()
+    report.reasons = {
+        item["values"]: item["counts"] for item in sorted(counts, key=lambda i: i["values"])
+    }
+    folder = quarantine_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{report.batch}-{stem}.csv"
+    pacsv.write_csv(bad, target)
+    report.quarantine_file = str(target)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,1 @@
+"""Metrics over order facts as Ibis expressions: one expression, run by DuckDB or by Spark."""

@@ -1,0 +1,108 @@
+"""The engines that run metric expressions: DuckDB embedded (default) or Spark.
+
+Both read the same Parquet folder as one table with ``day`` as its partition column, and both
+run the same Ibis expression (``aggregates.py``, ``score.py``); only the connection differs.
+Instants are compared as UTC epoch seconds, so neither engine's session time zone matters, but
+both are set to UTC anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from shopwarden.errors import InvalidInput
+from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
+from shopwarden.metrics.aggregates import Epoch, portable_epoch
+
+EngineName = Literal["duckdb", "spark"]
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Warnings of the libraries about each other (Ibis 12 calls DuckDB 2's deprecated
+    ``fetch_arrow_table``; PySpark 4 has not tried pandas 3); not ours to fix."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+        yield
+
+
+ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
+
+
+@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
+def _duckdb_epoch(value: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: ignore[valid-type]
+    """DuckDB's ``epoch`` of a TIMESTAMPTZ: Ibis's portable form casts to TIMESTAMP first,
+    a time-zone conversion per value that costs more than the whole rest of the query."""
+
+
+def duckdb_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
+    return _duckdb_epoch(column).cast("int64")  # instants are whole seconds (facts/schema)
+
+
+@dataclass
+class FactsEngine:
+    """An Ibis backend and the order-facts table it reads (None when nothing is stored)."""
+
+    name: EngineName
+    backend: Any
+    orders: ir.Table | None
+    epoch: Epoch = portable_epoch
+
+    def to_arrow(self, expression: ir.Table) -> pa.Table:
+        with quiet():
+            table: pa.Table = self.backend.to_pyarrow(expression)
+        return table
+
+    def close(self) -> None:
+        if self.name == "duckdb":
+            self.backend.disconnect()
+
+
+def open_engine(root: Path, engine: str = "duckdb", **options: Any) -> FactsEngine:
+    """Connect ``engine`` to the facts under ``root`` (a workspace's ``facts`` folder)."""
+    if engine == "duckdb":
+        return _duckdb(root, **options)
+    if engine == "spark":
+        return _spark(root)
+    raise InvalidInput(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}", field="engine")
+
+
+def _duckdb(
+    root: Path, *, threads: int | None = None, memory_limit: str | None = None
+) -> FactsEngine:
+    config: dict[str, Any] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit or os.environ.get("SHOPWARDEN_DUCKDB_MEMORY"):
+        config["memory_limit"] = memory_limit or os.environ["SHOPWARDEN_DUCKDB_MEMORY"]
+    backend = ibis.duckdb.connect(**config)
+    backend.raw_sql("SET TimeZone = 'UTC'")
+    orders = None
+    if has_facts(root):
+        with quiet():
+            orders = backend.read_parquet(parquet_glob(root), hive_partitioning=True)
+    return FactsEngine("duckdb", backend, orders, duckdb_epoch)
+
+
+def _spark(root: Path) -> FactsEngine:
+    from shopwarden.metrics.spark import spark_session
+
+    with quiet():  # PySpark warns on import about pandas versions it has not tried
+        backend = ibis.pyspark.connect(spark_session())
+    orders = None
+    if has_facts(root):
+        with quiet():
+            orders = backend.read_parquet(str(orders_dir(root)))
+    return FactsEngine("spark", backend, orders)

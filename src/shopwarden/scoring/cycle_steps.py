@@ -1,0 +1,26 @@
+"""The governance cycle's score step: the daily snapshot and its consumers (SCORE-5, SCORE-6).
+
+The cycle sees only the database, so the facts are found where this database's last batch of
+facts went (``facts.service.recorded_facts_root``); with no facts ingested yet there is
+nothing to score and the step says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shopwarden.cycle.registry import StepContext, cycle_step
+from shopwarden.errors import NotFound
+from shopwarden.facts.service import recorded_facts_root
+from shopwarden.scoring.snapshots import take_snapshots
+
+
+@cycle_step("score-snapshots", "SCORE-5", "SCORE-6")
+def score_snapshots(context: StepContext) -> dict[str, Any]:
+    root = recorded_facts_root(context.session)
+    if root is None:
+        return {"snapshots": 0, "note": "no order facts ingested yet"}
+    try:
+        return take_snapshots(context.session, context.clock, context.policies, context.as_of, root)
+    except NotFound as error:  # no score policy in force at as_of
+        return {"snapshots": 0, "note": error.detail}

@@ -1,0 +1,181 @@
+"""What if a draft score policy were in force? (SCORE-3, SCORE-6, POL-1)
+
+Scores every merchant with orders in the window twice over the same facts, under the version
+in force at ``as_of`` and under the draft, and reports who changes band and who gains or loses
+a campaign, the distribution program or a merchant level. It reads facts and policies only:
+no snapshot, decision or policy is written, so a draft can be tried as often as wanted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from shopwarden.errors import InvalidInput
+from shopwarden.policy.loader import parse_policy
+from shopwarden.policy.model import PolicyVersion
+from shopwarden.policy.store import PolicyStore
+from shopwarden.scoring.documents import window_document
+from shopwarden.scoring.fixed import to_units
+from shopwarden.scoring.measures import TOTAL_DECIMALS
+from shopwarden.scoring.policy import ScorePolicy
+from shopwarden.scoring.service import FAMILY, parameters, policy_in_force, score_everyone
+
+LISTED = 100  # merchants named per change; the counts cover everyone
+
+
+def draft_from_text(text: str, origin: str = "<draft policy>") -> PolicyVersion:
+    draft = parse_policy(text, origin=origin)
+    if draft.family != FAMILY:
+        raise InvalidInput(
+            f"a draft score policy is of family score, not {draft.family}", field="policy"
+        )
+    return draft
+
+
+def draft_version(policies: PolicyStore, reference: str) -> PolicyVersion:
+    """A path to a YAML file, or the id of a version in the policy book."""
+    path = Path(reference)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise InvalidInput(f"no draft policy file at {reference}", field="policy")
+        return draft_from_text(path.read_text(encoding="utf-8"), origin=str(path))
+    return policies.get(FAMILY, reference)
+
+
+def simulate(
+    root: Path,
+    policies: PolicyStore,
+    draft: PolicyVersion,
+    as_of: datetime,
+    *,
+    engine: str = "duckdb",
+) -> dict[str, Any]:
+    current = policy_in_force(policies, as_of)
+    before_policy, after_policy = parameters(current), parameters(draft)
+    window, before = score_everyone(root, before_policy, as_of, engine=engine)
+    _, after = score_everyone(root, after_policy, as_of, engine=engine)
+    ids, old, new = _aligned(before, after)
+    report: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "day": window.day.isoformat(),
+        "window": window_document(window),
+        "current": current.version,
+        "draft": draft.version,
+        "merchants": len(ids),
+        "scored": {
+            "current": int((old["score"] >= 0).sum()),
+            "draft": int((new["score"] >= 0).sum()),
+        },
+        "band_changes": _band_changes(ids, old, new),
+        "campaigns": {},
+        "distribution_program": _gains_losses(
+            ids,
+            _meets(old["score"], before_policy.consumers.distribution_program.min_score),
+            _meets(new["score"], after_policy.consumers.distribution_program.min_score),
+        ),
+        "merchant_levels": _level_changes(
+            ids, old["score"], new["score"], before_policy, after_policy
+        ),
+    }
+    campaigns = dict.fromkeys(
+        [*before_policy.consumers.campaign_thresholds, *after_policy.consumers.campaign_thresholds]
+    )
+    for campaign in campaigns:
+        report["campaigns"][campaign] = _gains_losses(
+            ids,
+            _meets(old["score"], before_policy.consumers.campaign_thresholds.get(campaign)),
+            _meets(new["score"], after_policy.consumers.campaign_thresholds.get(campaign)),
+        )
+    return report
+
+
+def _columns(table: pa.Table) -> dict[str, np.ndarray]:
+    if table.num_rows == 0:
+        return {"score": np.array([], np.int64), "band": np.array([], object)}
+    score = table["score_hundredths"].fill_null(-1).to_numpy().astype(np.int64)
+    band = np.array(table["band"].fill_null("insufficient_data").to_pylist(), dtype=object)
+    return {"score": score, "band": band}
+
+
+def _aligned(
+    before: pa.Table, after: pa.Table
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Both tables hold the same merchants (those with orders in the window); sort both."""
+    if before.num_rows:
+        before = before.sort_by("merchant_id")
+        after = after.sort_by("merchant_id")
+        ids = np.array(before["merchant_id"].to_pylist(), dtype=object)
+    else:
+        ids = np.array([], dtype=object)
+    return ids, _columns(before), _columns(after)
+
+
+def _meets(scores: np.ndarray, threshold: Any) -> np.ndarray:
+    if threshold is None:
+        return np.zeros(len(scores), bool)
+    return scores >= to_units(threshold, TOTAL_DECIMALS)
+
+
+def _listed(ids: np.ndarray, mask: np.ndarray) -> list[str]:
+    return [str(m) for m in ids[mask][:LISTED]]
+
+
+def _gains_losses(ids: np.ndarray, old: np.ndarray, new: np.ndarray) -> dict[str, Any]:
+    gains, losses = new & ~old, old & ~new
+    return {
+        "gained": int(gains.sum()),
+        "lost": int(losses.sum()),
+        "gains": _listed(ids, gains),
+        "losses": _listed(ids, losses),
+    }
+
+
+def _band_changes(
+    ids: np.ndarray, old: dict[str, np.ndarray], new: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    changed = old["band"] != new["band"]
+    moves: dict[str, int] = {}
+    for before, after in zip(old["band"][changed], new["band"][changed], strict=True):
+        key = f"{before} -> {after}"
+        moves[key] = moves.get(key, 0) + 1
+    listed = [
+        {
+            "merchant_id": str(ids[i]),
+            "before": {"band": old["band"][i], "score": _text(old["score"][i])},
+            "after": {"band": new["band"][i], "score": _text(new["score"][i])},
+        }
+        for i in np.flatnonzero(changed)[:LISTED]
+    ]
+    return {
+        "changed": int(changed.sum()),
+        "moves": dict(sorted(moves.items())),
+        "merchants": listed,
+    }
+
+
+def _level_changes(
+    ids: np.ndarray, old: np.ndarray, new: np.ndarray, before: ScorePolicy, after: ScorePolicy
+) -> dict[str, Any]:
+    old_level, new_level = _levels(old, before), _levels(new, after)
+    return {
+        "up": int((new_level > old_level).sum()),
+        "down": int((new_level < old_level).sum()),
+        "ups": _listed(ids, new_level > old_level),
+        "downs": _listed(ids, new_level < old_level),
+    }
+
+
+def _levels(scores: np.ndarray, policy: ScorePolicy) -> np.ndarray:
+    levels = np.zeros(len(scores), np.int64)
+    for level in policy.consumers.merchant_levels:
+        levels = np.where(_meets(scores, level.min_score), level.level, levels)
+    return levels
+
+
+def _text(hundredths: int) -> str | None:
+    return None if hundredths < 0 else f"{hundredths // 100}.{hundredths % 100:02d}"

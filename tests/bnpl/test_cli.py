@@ -1,0 +1,82 @@
+"""``shopwarden bnpl …`` on a real workspace: the 1.0 → 2.0 upgrade, status, pause, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopwarden.bootstrap import bootstrap
+from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
+from shopwarden.catalog.service import Catalog
+from shopwarden.cli import app
+from shopwarden.errors import RuleRefused
+from shopwarden.money import Money
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SHOPWARDEN_HOME", str(tmp_path))
+    monkeypatch.delenv("SHOPWARDEN_DATABASE_URL", raising=False)
+    container = bootstrap()
+    with container.db.transaction() as session:
+        catalog = Catalog(session, container.clock)
+        catalog.create_merchant(MerchantCreate(id="old", name="Old Store"))
+        catalog.create_merchant(MerchantCreate(id="new", name="New Store"))
+        for product_id, price in (("cup", "30.00"), ("teapot", "800.00")):
+            catalog.create_product(
+                ProductCreate(
+                    id=product_id,
+                    merchant_id="old",
+                    title=product_id,
+                    category="tea_leaves",
+                    listed=True,
+                    skus=[SkuIn(sku_id="a", price=Money.parse(price))],
+                )
+            )
+    container.close()
+    return tmp_path
+
+
+def status(runner: CliRunner, merchant_id: str) -> dict[str, object]:
+    result = runner.invoke(app, ["bnpl", "status", merchant_id])
+    assert result.exit_code == 0, result.output
+    document: dict[str, object] = json.loads(result.output)
+    return document
+
+
+@pytest.mark.rule("BNPL-11")
+def test_the_upgrade_command_moves_1_0_stores_and_flags_their_products(workspace: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["bnpl", "legacy", "old", "--enabled-at", "2021-11-11T00:00:00+08:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert status(runner, "old")["status"] == "bnpl_1_0"
+    result = runner.invoke(app, ["bnpl", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "old: moved to BNPL 2.0, 1 product(s) flagged" in result.output
+    upgraded = status(runner, "old")
+    assert (upgraded["status"], upgraded["flagged_products"]) == ("enabled", 1)
+    again = runner.invoke(app, ["bnpl", "upgrade"])
+    assert "no BNPL 1.0 store to upgrade" in again.output
+    paused = runner.invoke(app, ["bnpl", "pause", "old"])
+    assert paused.exit_code == 0, paused.output
+    assert status(runner, "old")["status"] == "paused"
+
+
+@pytest.mark.rule("BNPL-1")
+def test_enable_without_an_upgraded_wallet_is_refused(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["bnpl", "enable", "new"])
+    assert isinstance(result.exception, RuleRefused)
+    assert result.exception.rule == "BNPL-1" and result.exception.field == "wallet_upgraded"
+
+
+@pytest.mark.rule("BNPL-2")
+def test_reflag_reports_what_it_did(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["bnpl", "reflag", "--full"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["policy_version"] == "2022-06-23" and report["inserted"] == 2

@@ -1,0 +1,86 @@
+"""``shopwarden deposit ...`` on a real workspace: a payment runs once per key, views print."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopwarden.bootstrap import bootstrap
+from shopwarden.catalog.schemas import MerchantCreate
+from shopwarden.catalog.service import Catalog
+from shopwarden.cli import app
+from shopwarden.errors import InvalidInput
+from shopwarden.ledger.model import transfer
+from shopwarden.ledger.service import Ledger
+from shopwarden.money import Money
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SHOPWARDEN_HOME", str(tmp_path))
+    monkeypatch.delenv("SHOPWARDEN_DATABASE_URL", raising=False)
+    container = bootstrap()
+    with container.db.transaction() as session:
+        Catalog(session, container.clock).create_merchant(MerchantCreate(id="m1", name="Tea"))
+        Ledger(session, container.clock).post(
+            transfer("platform:bank", "merchant:m1:wallet", Money.parse("3000.00"), "paid in")
+        )
+    container.close()
+    return tmp_path
+
+
+def _json(output: str) -> dict[str, object]:
+    start = output.index("{")
+    found: dict[str, object] = json.loads(output[start:])
+    return found
+
+
+@pytest.mark.rule("DEP-1")
+@pytest.mark.rule("DEP-15")
+def test_pay_runs_once_per_key_and_show_prints_the_deposit(workspace: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"])
+    assert first.exit_code == 0, first.output
+    assert _json(first.output)["cash_held"] == "1000.00"
+    again = runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"])
+    assert again.exit_code == 0 and "nothing moved" in again.output
+    shown = runner.invoke(app, ["deposit", "show", "m1"])
+    assert shown.exit_code == 0, shown.output
+    overview = _json(shown.output)
+    assert overview["cash"] == {**overview["cash"], "held": "1000.00", "required": "1000.00"}  # type: ignore[dict-item]
+    timeline = runner.invoke(app, ["deposit", "timeline", "m1"])
+    assert "cash_paid [DEP-1] 1000.00" in timeline.output
+    queue = runner.invoke(app, ["deposit", "queue", "shortfalls"])
+    assert queue.exit_code == 0 and json.loads(queue.output) == []
+
+
+@pytest.mark.rule("DEP-1")
+def test_a_bad_amount_is_refused_naming_the_field(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["deposit", "pay", "m1", "10.005", "--key", "k"])
+    assert isinstance(result.exception, InvalidInput)
+    assert result.exception.field == "amount"
+
+
+@pytest.mark.rule("DEP-14")
+def test_refund_apply_and_approve(workspace: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"]).exit_code == 0
+    container = bootstrap()
+    with container.db.transaction() as session:
+        from shopwarden.catalog.schemas import MerchantUpdate
+
+        Catalog(session, container.clock).update_merchant("m1", MerchantUpdate(status="closing"))
+    container.close()
+    applied = runner.invoke(
+        app, ["deposit", "refund-apply", "m1", "alipay:m1@example.com", "600.00"]
+    )
+    assert applied.exit_code == 0, applied.output
+    refund_id = _json(applied.output)["id"]
+    approved = runner.invoke(app, ["deposit", "refund-approve", str(refund_id), "--key", "a1"])
+    assert approved.exit_code == 0, approved.output
+    assert _json(approved.output)["status"] == "approved"
+    balance = runner.invoke(app, ["ledger", "balance", "platform:payouts"])
+    assert "posted 600.00" in balance.output

@@ -1,0 +1,82 @@
+"""``shopwarden generate | ingest | score | simulate`` on a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopwarden.cli import app
+from shopwarden.policy.loader import BUNDLED_DIR
+from tests.facts.factories import order, write_csv
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SHOPWARDEN_HOME", str(tmp_path))
+    monkeypatch.delenv("SHOPWARDEN_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.rule("SCORE-5")
+def test_generate_then_score_a_merchant(home: Path) -> None:
+    out = run("generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2")
+    assert "generated" in out and "2024-01-01 .. 2024-01-31" in out
+    assert "nothing changed" in run(
+        "generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2"
+    )
+    out = run("score", "m00001", "--as-of", "2024-02-01T08:00:00+08:00")
+    assert "window 2024-01-02 .. 2024-01-31" in out and "product_rating" in out
+    assert "score " in out or "insufficient data" in out
+
+
+@pytest.mark.rule("SCORE-4")
+def test_ingest_and_score_with_insufficient_data(home: Path) -> None:
+    path = write_csv(
+        home / "orders.csv", [order(f"o{i}") for i in range(3)] + [order("x", channel="tv")]
+    )
+    out = run("ingest", str(path))
+    assert "accepted 3" in out and "unknown_value: 1" in out and "quarantine:" in out
+    assert "already ingested; nothing changed" in run("ingest", str(path))
+    out = run("score", "m1", "--as-of", "2024-03-10T00:00:00+08:00")
+    assert "no score yet: insufficient data (3 scored orders, fewer than 30)" in out
+
+
+@pytest.mark.rule("SCORE-6")
+def test_simulate_a_draft_file(home: Path) -> None:
+    run("generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2")
+    draft = home / "draft.yaml"
+    text = (BUNDLED_DIR / "score" / "2023-12-15.yaml").read_text(encoding="utf-8")
+    draft.write_text(
+        text.replace('version: "2023-12-15"', 'version: "draft"').replace(
+            "min_scored_orders: 30", "min_scored_orders: 5000"
+        )
+    )
+    out = run("simulate", "--policy", str(draft), "--as-of", "2024-02-01T08:00:00+08:00")
+    assert "-> draft draft" in out and "band changes:" in out
+    assert "-> insufficient_data" in out
+
+
+def test_a_scenario_ingest_of_a_refused_file_reports_the_problem(tmp_path: Path) -> None:
+    bad = write_csv(tmp_path / "bad.csv", [order("o1")], ["order_id", "merchant_id"])
+    scenario = tmp_path / "refused.yaml"
+    scenario.write_text(
+        "name: refused\nsteps:\n"
+        f"  - ingest: {bad.name}\n"
+        "    expect:\n"
+        "      status: 422\n"
+        "      body: {type: 'urn:shopwarden:problem:invalid-input', field: columns}\n"
+        f"  - ingest: {bad.name}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["replay", str(scenario)])
+    assert result.exit_code == 1, result.output
+    assert "ok  refused.yaml step 1" in result.output
+    assert "ingest refused:" in result.output and "paid_at" in result.output
