@@ -10,11 +10,15 @@ retried.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends, Header, Request, Response
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shopwarden.api.deps import ContainerDep, PrincipalDep
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
 from shopwarden.decisions.tables import IdempotencyRow
@@ -88,3 +92,54 @@ def _attempt(
         record.status_code = status
         record.response = response
         return status, response, False
+
+
+@dataclass
+class MoneyCall:
+    """A request that moves money, as a FastAPI dependency (DEP-15).
+
+    ``run`` executes the work once per Idempotency-Key in one unit of work; a retry gets the
+    first answer with ``Idempotent-Replayed: true``. ``ledger_key`` namespaces the request's key
+    for the ledger transactions the work posts.
+    """
+
+    request: Request
+    response: Response
+    container: Container
+    principal: Principal
+    key: str | None
+
+    @property
+    def ledger_key(self) -> str:
+        return f"api:{self.principal.scope}:{self.key}"
+
+    def run(self, body: Any, work: Callable[[Session], Any], status: int = 201) -> dict[str, Any]:
+        def once(session: Session) -> tuple[int, dict[str, Any]]:
+            return status, jsonable_encoder(work(session))
+
+        code, payload, replayed = run_idempotent(
+            self.container,
+            self.principal,
+            self.key,
+            method=self.request.method,
+            path=self.request.url.path,
+            body=jsonable_encoder(body) if body is not None else {},
+            work=once,
+        )
+        self.response.status_code = code
+        if replayed:
+            self.response.headers["Idempotent-Replayed"] = "true"
+        return payload
+
+
+def money_call(
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> MoneyCall:
+    return MoneyCall(request, response, container, principal, idempotency_key)
+
+
+MoneyCallDep = Annotated[MoneyCall, Depends(money_call)]

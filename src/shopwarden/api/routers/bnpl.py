@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
-from shopwarden.api.idempotency import run_idempotent
+from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.auth.service import Principal
 from shopwarden.bnpl import flags, reflag
 from shopwarden.bnpl.fulfilment import Fulfilment
@@ -51,7 +49,6 @@ from shopwarden.catalog.service import Catalog
 from shopwarden.errors import NotFound
 
 router = APIRouter(prefix="/v1/bnpl", tags=["bnpl"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
@@ -226,48 +223,17 @@ def checkout(body: CheckoutIn, container: ContainerDep, principal: PrincipalDep)
         return checkout_out(decided, body.amount)
 
 
-def _money_call(
-    request: Request,
-    response: Response,
-    container: Container,
-    principal: Principal,
-    key: str | None,
-    body: BaseModel | None,
-    work: Any,
-) -> dict[str, Any]:
-    status, payload, replayed = run_idempotent(
-        container,
-        principal,
-        key,
-        method=request.method,
-        path=request.url.path,
-        body=jsonable_encoder(body) if body is not None else {},
-        work=work,
-    )
-    response.status_code = status
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return payload
-
-
 @router.post("/orders", status_code=201, response_model=OrderOut)
-def place_order(
-    body: OrderIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+def place_order(body: OrderIn, money: MoneyCallDep, principal: PrincipalDep) -> dict[str, Any]:
     """Place a BNPL order (0.00 now) and charge the merchant's 1 % fee (BNPL-5, BNPL-6)."""
     require_operator(principal)
+    container = money.container
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
-        order = _orders(container, session).place(body.id, body.to_request())
-        return 201, jsonable_encoder(order_out(order))
+    def work(session: Session) -> OrderOut:
+        return order_out(_orders(container, session).place(body.id, body.to_request()))
 
     try:
-        return _money_call(request, response, container, principal, idempotency_key, body, work)
+        return money.run(body, work)
     except NotOffered as refused:
         record_refusal(container.db, container.clock, refused)
         raise
@@ -316,44 +282,33 @@ def ship_order(order_id: str, container: ContainerDep, principal: PrincipalDep) 
 
 @router.post("/orders/{order_id}/receipt", response_model=OrderOut)
 def confirm_receipt(
-    order_id: str,
-    body: ReceiptIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
+    order_id: str, body: ReceiptIn, money: MoneyCallDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """The consumer confirmed receipt (relayed by the order system): debit the consumer;
     if that fails the merchant is settled anyway and the platform holds the claim (BNPL-7)."""
     require_operator(principal)
+    container = money.container
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Session) -> OrderOut:
         order = _fulfilment(container, session).confirm_receipt(order_id, by=body.confirmed_by)
-        return 200, jsonable_encoder(order_out(order))
+        return order_out(order)
 
-    return _money_call(request, response, container, principal, idempotency_key, body, work)
+    return money.run(body, work, status=200)
 
 
 @router.post("/orders/{order_id}/refunds", response_model=OrderOut)
 def refund_order(
-    order_id: str,
-    body: RefundIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
+    order_id: str, body: RefundIn, money: MoneyCallDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Refund all or part of the order, like any order; the BNPL fee is kept (BNPL-6)."""
+    container = money.container
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Session) -> OrderOut:
         orders = _orders(container, session)
         _visible_order(orders, principal, order_id)
-        order = _fulfilment(container, session).refund(order_id, body.amount)
-        return 200, jsonable_encoder(order_out(order))
+        return order_out(_fulfilment(container, session).refund(order_id, body.amount))
 
-    return _money_call(request, response, container, principal, idempotency_key, body, work)
+    return money.run(body, work, status=200)
 
 
 @router.post("/orders/{order_id}/early-payout", response_model=OrderOut)

@@ -8,16 +8,14 @@ own deposits: another merchant's answers 404, an operator-only action 403.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
-from shopwarden.api.idempotency import run_idempotent
+from shopwarden.api.idempotency import MoneyCall, MoneyCallDep
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
 from shopwarden.deposits import aftersales, campaigns, cash, insurance, refunds, risk, shield, views
@@ -36,48 +34,20 @@ def _context(container: Container, session: Session) -> DepositContext:
     return DepositContext(session, container.clock, container.policies, container.categories)
 
 
-@dataclass
-class MoneyCall:
-    """A request that moves money: run once per Idempotency-Key, a retry gets the first answer."""
+class DepositCall(MoneyCall):
+    """A money request whose work runs in the deposits' context with the request's ledger key."""
 
-    request: Request
-    response: Response
-    container: Container
-    principal: Principal
-    key: str | None
-
-    def run(self, body: Any, work: Work, status: int = 201) -> dict[str, Any]:
-        def once(session: Session) -> tuple[int, dict[str, Any]]:
-            ledger_key = f"api:{self.principal.scope}:{self.key}"
-            ctx = _context(self.container, session)
-            return status, jsonable_encoder(work(ctx, ledger_key))
-
-        code, payload, replayed = run_idempotent(
-            self.container,
-            self.principal,
-            self.key,
-            method=self.request.method,
-            path=self.request.url.path,
-            body=jsonable_encoder(body),
-            work=once,
+    def in_deposits(self, body: Any, work: Work, status: int = 201) -> dict[str, Any]:
+        return self.run(
+            body, lambda session: work(_context(self.container, session), self.ledger_key), status
         )
-        self.response.status_code = code
-        if replayed:
-            self.response.headers["Idempotent-Replayed"] = "true"
-        return payload
 
 
-def money_call(
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
-) -> MoneyCall:
-    return MoneyCall(request, response, container, principal, idempotency_key)
+def deposit_call(call: MoneyCallDep) -> DepositCall:
+    return DepositCall(call.request, call.response, call.container, call.principal, call.key)
 
 
-Money = Annotated[MoneyCall, Depends(money_call)]
+Money = Annotated[DepositCall, Depends(deposit_call)]
 
 
 def _merchant_of(principal: Principal, merchant_id: str | None) -> str:
@@ -178,7 +148,7 @@ def pay_cash(body: s.CashPaymentIn, call: Money) -> dict[str, Any]:
         result = cash.pay(ctx, body.merchant_id, body.amount, body.source, key)
         return o.CashPaymentOut(**result)
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 @router.post("/cash/unfreeze", status_code=201, response_model=o.UnfreezeOut)
@@ -189,7 +159,7 @@ def unfreeze_cash(body: s.MerchantIn, call: Money) -> dict[str, Any]:
     def work(ctx: DepositContext, key: str) -> BaseModel:
         return o.UnfreezeOut(**insurance.unfreeze_cash(ctx, body.merchant_id, key))
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 @router.post("/insurance", status_code=201, response_model=o.CoverOut)
@@ -201,7 +171,7 @@ def buy_cover(body: s.InsuranceIn, call: Money) -> dict[str, Any]:
         row = insurance.buy(ctx, body.merchant_id, body.source, key)
         return o.cover_out(row, ctx.now())
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 # after-sales (DEP-3, DEP-6) -----------------------------------------------------------------
@@ -246,7 +216,7 @@ def compensate(case_id: str, body: s.CompensationIn, call: Money) -> dict[str, A
     def work(ctx: DepositContext, key: str) -> BaseModel:
         return o.case_out(aftersales.compensate(ctx, case_id, body.amount, key))
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 @router.post("/after-sales/{case_id}/dismissal", response_model=o.CaseOut)
@@ -280,7 +250,7 @@ def pay_risk(body: s.RiskPaymentIn, call: Money) -> dict[str, Any]:
         row = risk.pay(ctx, body.merchant_id, body.amount, body.source, key)
         return o.risk_out(row, ctx.policy_version(row.policy_version))
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 @router.post("/risk/violations", status_code=201, response_model=o.ViolationOut)
@@ -292,7 +262,7 @@ def record_violation(body: s.ViolationIn, call: Money) -> dict[str, Any]:
         result = risk.violation(ctx, body.merchant_id, body.code, body.punished_at, key)
         return o.ViolationOut(**result)
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 # campaigns (DEP-11..13) ---------------------------------------------------------------------
@@ -306,7 +276,7 @@ def enrol_campaign(body: s.CampaignIn, call: Money) -> dict[str, Any]:
     def work(ctx: DepositContext, key: str) -> BaseModel:
         return o.campaign_out(campaigns.enrol(ctx, body, key))
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 @router.get("/campaigns", response_model=list[o.CampaignOut])
@@ -360,7 +330,7 @@ def confirm_campaign_order(
         row = campaigns.confirm(ctx, campaign_id, order_id, body.amount, key)
         return o.campaign_order_out(row)
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 # proceeds under settlement guarantee (DEP-4, DEP-5) -----------------------------------------
@@ -377,7 +347,7 @@ def settle_proceeds(body: s.ProceedsIn, call: Money) -> dict[str, Any]:
         )
         return o.ProceedsOut(**result)
 
-    return call.run(body, work)
+    return call.in_deposits(body, work)
 
 
 # refund on leaving (DEP-14) -----------------------------------------------------------------
@@ -423,7 +393,7 @@ def approve_refund(refund_id: int, call: Money) -> dict[str, Any]:
     def work(ctx: DepositContext, key: str) -> BaseModel:
         return o.refund_out(refunds.approve(ctx, refund_id, key), ctx.now())
 
-    return call.run({}, work)
+    return call.in_deposits({}, work)
 
 
 @router.post("/refunds/{refund_id}/rejection", response_model=o.RefundOut)

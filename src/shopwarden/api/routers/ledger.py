@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
-from shopwarden.api.idempotency import run_idempotent
+from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.ledger.model import HoldRequest
 from shopwarden.ledger.schemas import (
     AccountCreate,
@@ -26,7 +25,6 @@ from shopwarden.ledger.tables import AccountRow, EntryRow, TransactionRow
 from shopwarden.money import Money
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def account_out(row: AccountRow) -> AccountOut:
@@ -154,63 +152,26 @@ def get_transaction(
         return out
 
 
-def _money_call(
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    key: str | None,
-    body: Any,
-    work: Any,
-) -> dict[str, Any]:
-    require_operator(principal)
-    status, payload, replayed = run_idempotent(
-        container,
-        principal,
-        key,
-        method=request.method,
-        path=request.url.path,
-        body=jsonable_encoder(body),
-        work=work,
-    )
-    response.status_code = status
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return payload
-
-
 @router.post("/transactions", status_code=201, response_model=TransactionOut)
 def post_transaction(
-    body: TransferIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
+    body: TransferIn, money: MoneyCallDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Post a balanced transaction (operators). Repeating the key returns the first answer."""
+    require_operator(principal)
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
-        row = Ledger(session, container.clock).post(
-            body.to_request(f"api:{principal.scope}:{idempotency_key}")
-        )
-        return 201, jsonable_encoder(transaction_out(session, row))
+    def work(session: Session) -> TransactionOut:
+        row = Ledger(session, money.container.clock).post(body.to_request(money.ledger_key))
+        return transaction_out(session, row)
 
-    return _money_call(request, response, container, principal, idempotency_key, body, work)
+    return money.run(body, work)
 
 
 @router.post("/holds", status_code=201, response_model=TransactionOut)
-def create_hold(
-    body: HoldIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+def create_hold(body: HoldIn, money: MoneyCallDep, principal: PrincipalDep) -> dict[str, Any]:
     """Reserve money on ``debit`` for ``credit`` (frozen until posted or voided)."""
+    require_operator(principal)
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
+    def work(session: Session) -> TransactionOut:
         hold = HoldRequest(
             debit=body.debit,
             credit=body.credit,
@@ -219,46 +180,33 @@ def create_hold(
             effective_at=body.effective_at,
             details=body.details,
         )
-        row = Ledger(session, container.clock).hold(hold)
-        return 201, jsonable_encoder(transaction_out(session, row))
+        return transaction_out(session, Ledger(session, money.container.clock).hold(hold))
 
-    return _money_call(request, response, container, principal, idempotency_key, body, work)
+    return money.run(body, work)
 
 
 @router.post("/holds/{hold_id}/post", status_code=201, response_model=TransactionOut)
 def post_hold(
-    hold_id: int,
-    body: HoldPostIn,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
+    hold_id: int, body: HoldPostIn, money: MoneyCallDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Settle a hold in full, or in part (the rest is released); exactly once."""
+    require_operator(principal)
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
-        row = Ledger(session, container.clock).post_hold(
+    def work(session: Session) -> TransactionOut:
+        row = Ledger(session, money.container.clock).post_hold(
             hold_id, amount=body.amount, description=body.description
         )
-        return 201, jsonable_encoder(transaction_out(session, row))
+        return transaction_out(session, row)
 
-    return _money_call(request, response, container, principal, idempotency_key, body, work)
+    return money.run(body, work)
 
 
 @router.post("/holds/{hold_id}/void", status_code=200, response_model=TransactionOut)
-def void_hold(
-    hold_id: int,
-    request: Request,
-    response: Response,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+def void_hold(hold_id: int, money: MoneyCallDep, principal: PrincipalDep) -> dict[str, Any]:
     """Release a hold: the money is available again; exactly once."""
+    require_operator(principal)
 
-    def work(session: Session) -> tuple[int, dict[str, Any]]:
-        row = Ledger(session, container.clock).void_hold(hold_id)
-        return 200, jsonable_encoder(transaction_out(session, row))
+    def work(session: Session) -> TransactionOut:
+        return transaction_out(session, Ledger(session, money.container.clock).void_hold(hold_id))
 
-    return _money_call(request, response, container, principal, idempotency_key, {}, work)
+    return money.run(None, work, status=200)
