@@ -40,3 +40,16 @@ def test_cycle_needs_a_zone(api: Api) -> None:
     )
     assert response.status_code == 422
     assert response.json()["field"] == "as_of"
+
+
+def test_steps_run_in_the_declared_module_order(api: Api) -> None:
+    """Deposits' steps lock merchants before BNPL's touch ledger accounts (no deadlock)."""
+    from shopwarden.cycle.service import STEP_MODULES, ordered_steps
+
+    modules = [step.module for step in ordered_steps()]
+    assert modules == sorted(modules, key=STEP_MODULES.index)
+    as_of = api.clock.now().isoformat()
+    run = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator).json()
+    names = [s["step"] for s in run["steps"]]
+    assert names[0] == "policies-in-force"
+    assert [s.name for s in ordered_steps()] == names

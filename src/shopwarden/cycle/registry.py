@@ -34,6 +34,7 @@ class CycleStep:
     name: str
     rules: tuple[str, ...]
     run: StepFunction
+    module: str
 
 
 STEPS: list[CycleStep] = []
@@ -45,7 +46,7 @@ def cycle_step(name: str, *rules: str) -> Callable[[StepFunction], StepFunction]
     def register(function: StepFunction) -> StepFunction:
         if any(step.name == name for step in STEPS):
             raise ValueError(f"cycle step {name} registered twice")
-        STEPS.append(CycleStep(name, rules, function))
+        STEPS.append(CycleStep(name, rules, function, function.__module__))
         return function
 
     return register

@@ -6,6 +6,7 @@ returns the stored run and changes nothing.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shopwarden.bootstrap import Container
 from shopwarden.clock import ensure_aware
-from shopwarden.cycle.registry import STEPS, StepContext
+from shopwarden.cycle.registry import STEPS, CycleStep, StepContext
 from shopwarden.cycle.tables import CycleRunRow
 from shopwarden.errors import InvalidInput
 
@@ -43,7 +44,7 @@ def run_cycle(container: Container, as_of: datetime) -> CycleResult:
             context = StepContext(session, container.clock, container.policies, as_of)
             steps = [
                 {"step": step.name, "rules": list(step.rules), **step.run(context)}
-                for step in STEPS
+                for step in ordered_steps()
             ]
             session.add(
                 CycleRunRow(
@@ -59,9 +60,24 @@ def run_cycle(container: Container, as_of: datetime) -> CycleResult:
             return CycleResult(as_of, stored.steps, already_run=True)
 
 
+# The modules that register cycle steps, in the order their steps run. Deposits come first:
+# their steps lock merchant rows before any ledger account, the order every money request
+# takes too, so a cycle and a request cannot deadlock on PostgreSQL.
+STEP_MODULES = (
+    "shopwarden.cycle.builtin_steps",  # POL-1
+    "shopwarden.deposits.steps",  # DEP-2..14
+    "shopwarden.bnpl.steps",  # BNPL-2, 3, 7, 8; also subscribes the flag listener
+    "shopwarden.scoring.cycle_steps",  # SCORE-5, SCORE-6
+)
+
+
 def load_steps() -> None:
     """Import the domains whose modules register cycle steps."""
-    import shopwarden.bnpl.steps  # BNPL-2, 3, 7, 8; also subscribes the flag listener
-    import shopwarden.cycle.builtin_steps  # noqa: F401
-    from shopwarden.deposits import steps as _deposits  # noqa: F401  (DEP-2..14, activation)
-    from shopwarden.scoring import cycle_steps as _scoring  # noqa: F401  (SCORE-5, SCORE-6)
+    for module in STEP_MODULES:
+        importlib.import_module(module)
+
+
+def ordered_steps() -> list[CycleStep]:
+    """Registered steps in :data:`STEP_MODULES` order, whatever order they were imported in."""
+    rank = {module: position for position, module in enumerate(STEP_MODULES)}
+    return sorted(STEPS, key=lambda step: rank.get(step.module, len(rank)))
