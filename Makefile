@@ -19,3 +19,5 @@ lint:
 
 bench:
 	$(PYTHON) bench/ledger.py
+	$(PYTHON) bench/bnpl_reflag.py
+	$(PYTHON) bench/score.py --orders 5000000 --merchants 100000
