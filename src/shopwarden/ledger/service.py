@@ -567,7 +567,9 @@ def _bulk_insert(
 def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
     if isinstance(column.type, JSON):
         return lambda value: None if value is None else json.dumps(value)
-    process = column.type.bind_processor(dialect)
+    # The dialect's own implementation: on SQLite it writes instants in the same text form
+    # as every ORM write, so stored instants compare and sort alike whoever wrote them.
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     return process if process is not None else _same
 
 
