@@ -44,3 +44,12 @@ def require_visible(principal: Principal, merchant_id: str | None, what: str) ->
     """Another merchant's resource answers 404, as if it did not exist."""
     if not principal.can_see(merchant_id):
         raise NotFound(f"no {what}")
+
+
+def merchant_filter(principal: Principal, merchant_id: str | None, what: str) -> str | None:
+    """The merchant a list is limited to: what an operator asks for (None: all of them), a
+    merchant's own whatever it asks; asking for another merchant's answers 404."""
+    if principal.is_operator:
+        return merchant_id
+    require_visible(principal, merchant_id or principal.merchant_id, what)
+    return principal.merchant_id

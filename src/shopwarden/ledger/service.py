@@ -182,7 +182,9 @@ class Ledger:
         credit.pending_in += request.amount.cents
         debit.ensure_allowed()
         now = self.clock.now()
-        [txn_id] = self._insert_transactions([self._hold_values(request, now)])
+        [txn_id] = self._insert_transactions(
+            [self._transaction_values(request, now, kind="hold", status="pending")]
+        )
         effective = request.effective_at or now
         self._insert_entries(
             [
@@ -399,25 +401,11 @@ class Ledger:
         return row
 
     def _transaction_values(
-        self, request: TransferRequest, now: datetime, *, kind: str, status: str
+        self, request: TransferRequest | HoldRequest, now: datetime, *, kind: str, status: str
     ) -> dict[str, object]:
         return {
             "kind": kind,
             "status": status,
-            "hold_id": None,
-            "description": request.description,
-            "idempotency_key": request.idempotency_key,
-            "request_hash": request.fingerprint() if request.idempotency_key else None,
-            "details": request.details,
-            "effective_at": request.effective_at or now,
-            "recorded_at": now,
-            "resolved_at": None,
-        }
-
-    def _hold_values(self, request: HoldRequest, now: datetime) -> dict[str, object]:
-        return {
-            "kind": "hold",
-            "status": "pending",
             "hold_id": None,
             "description": request.description,
             "idempotency_key": request.idempotency_key,

@@ -12,7 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    merchant_filter,
+    require_operator,
+    require_visible,
+)
 from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.auth.service import Principal
 from shopwarden.bnpl import flags, reflag
@@ -67,14 +73,6 @@ def _fulfilment(container: Container, session: Session) -> Fulfilment:
 def _store_view(session: Session, stores: Stores, merchant_id: str) -> StoreOut:
     row = stores.store(merchant_id)
     return store_out(merchant_id, row, flags.flagged_count(session, merchant_id))
-
-
-def _own_merchant(principal: Principal, merchant_id: str | None, what: str) -> str | None:
-    """The merchant a list is limited to: a merchant's own, whatever it asks."""
-    if principal.is_operator:
-        return merchant_id
-    require_visible(principal, merchant_id or principal.merchant_id, what)
-    return principal.merchant_id
 
 
 # --- stores (BNPL-1, BNPL-9, BNPL-11) --------------------------------------------------------
@@ -171,7 +169,7 @@ def list_flags(
     after: str | None = None,
 ) -> list[FlagOut]:
     """Product flags with their explanation; a merchant sees its own products."""
-    merchant_id = _own_merchant(principal, merchant_id, f"merchant {merchant_id}")
+    merchant_id = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
     with container.db.transaction() as session:
         rows = flags.flags_of(
             session, merchant_id=merchant_id, flagged=flagged, limit=limit, after=after
@@ -248,7 +246,7 @@ def list_orders(
     limit: Limit = 100,
     after: str | None = None,
 ) -> list[OrderOut]:
-    merchant_id = _own_merchant(principal, merchant_id, f"merchant {merchant_id}")
+    merchant_id = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
     with container.db.transaction() as session:
         rows = _orders(container, session).orders(
             merchant_id=merchant_id, status=status, limit=limit, after=after
@@ -343,7 +341,7 @@ def list_invoices(
     merchant_id: str | None = None,
     limit: Limit = 100,
 ) -> list[InvoiceOut]:
-    merchant_id = _own_merchant(principal, merchant_id, f"merchant {merchant_id}")
+    merchant_id = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
     with container.db.transaction() as session:
         invoices = Invoices(session, container.clock, container.policies)
         return [invoice_out(i) for i in invoices.invoices(merchant_id=merchant_id, limit=limit)]

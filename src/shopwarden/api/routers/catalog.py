@@ -6,7 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    merchant_filter,
+    require_operator,
+    require_visible,
+)
 from shopwarden.catalog.schemas import (
     CategoryOut,
     MerchantCreate,
@@ -84,9 +90,7 @@ def list_products(
     limit: Limit = 100,
     after: str | None = None,
 ) -> list[ProductOut]:
-    if not principal.is_operator:
-        require_visible(principal, merchant_id or principal.merchant_id, f"merchant {merchant_id}")
-        merchant_id = principal.merchant_id
+    merchant_id = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
     with container.db.transaction() as session:
         rows = Catalog(session, container.clock).products(
             merchant_id=merchant_id, limit=limit, after=after

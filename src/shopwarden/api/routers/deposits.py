@@ -14,7 +14,13 @@ from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    merchant_filter,
+    require_operator,
+    require_visible,
+)
 from shopwarden.api.idempotency import MoneyCall, MoneyCallDep
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
@@ -52,13 +58,10 @@ Money = Annotated[DepositCall, Depends(deposit_call)]
 
 def _merchant_of(principal: Principal, merchant_id: str | None) -> str:
     """The merchant a view is about: a merchant's own by default; operators must name one."""
-    if principal.is_operator:
-        if not merchant_id:
-            raise InvalidInput("name the merchant", field="merchant_id")
-        return merchant_id
-    require_visible(principal, merchant_id or principal.merchant_id, f"merchant {merchant_id}")
-    assert principal.merchant_id is not None
-    return principal.merchant_id
+    merchant = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
+    if not merchant:
+        raise InvalidInput("name the merchant", field="merchant_id")
+    return merchant
 
 
 # merchant views -----------------------------------------------------------------------------

@@ -8,7 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    merchant_filter,
+    require_operator,
+)
 from shopwarden.cycle.service import run_cycle
 from shopwarden.decisions.service import decisions_for
 from shopwarden.errors import NotFound
@@ -169,9 +174,7 @@ def list_decisions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[DecisionOut]:
     """Each decision with its rule, policy version and explanation (POL-2, POL-3)."""
-    if not principal.is_operator:
-        require_visible(principal, merchant_id or principal.merchant_id, "decisions")
-        merchant_id = principal.merchant_id
+    merchant_id = merchant_filter(principal, merchant_id, "decisions")
     with container.db.transaction() as session:
         rows = decisions_for(session, merchant_id=merchant_id, rule_id=rule_id, limit=limit)
         return [

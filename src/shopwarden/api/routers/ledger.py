@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    merchant_filter,
+    require_operator,
+    require_visible,
+)
 from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.ledger.model import HoldRequest
 from shopwarden.ledger.schemas import (
@@ -85,9 +91,7 @@ def open_account(
 def list_accounts(
     container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
 ) -> list[AccountOut]:
-    if not principal.is_operator:
-        require_visible(principal, merchant_id or principal.merchant_id, "accounts")
-        merchant_id = principal.merchant_id
+    merchant_id = merchant_filter(principal, merchant_id, "accounts")
     with container.db.transaction() as session:
         statement = select(AccountRow).order_by(AccountRow.code)
         if merchant_id:
@@ -124,10 +128,8 @@ def list_transactions(
             )
         elif not principal.is_operator:
             statement = statement.where(
-                or_(
-                    TransactionRow.id.in_(
-                        touching.where(AccountRow.merchant_id == principal.merchant_id)
-                    )
+                TransactionRow.id.in_(
+                    touching.where(AccountRow.merchant_id == principal.merchant_id)
                 )
             )
         return [transaction_out(session, t) for t in session.scalars(statement)]
