@@ -13,7 +13,7 @@ pytestmark = pytest.mark.rule("DEP-15")
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("1000.00", 100_000), ("0.01", 1), ("12.5", 1250), ("7", 700), ("-3.20", -320)],
+    [("1000.00", 100_000), ("0.01", 1), ("12.50", 1250), ("7.00", 700), ("-3.20", -320)],
 )
 def test_parses_text_into_cents(text: str, cents: int) -> None:
     assert Money.parse(text) == Money.of_cents(cents)
@@ -29,7 +29,10 @@ def test_a_third_decimal_is_refused_not_rounded() -> None:
         Money.parse("1.005")
 
 
-@pytest.mark.parametrize("value", ["abc", "", "1,000.00", "1.2.3", True, False, None, [1]])
+@pytest.mark.parametrize(
+    "value",
+    ["abc", "", "1,000.00", "1.2.3", True, False, None, [1], "7", "12.5", 10, Decimal("1.00")],
+)
 def test_anything_else_is_refused(value: object) -> None:
     with pytest.raises(MoneyError):
         Money.parse(value)

@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from shopwarden.clock import ensure_aware
-from shopwarden.money import Money
+from shopwarden.money import MONEY_PATTERN, POSITIVE_MONEY_PATTERN, Money
 
 
 def _to_money(value: Any) -> Money:
@@ -25,9 +25,19 @@ MoneyText = Annotated[
     Money,
     BeforeValidator(_to_money),
     PlainSerializer(lambda m: m.to_text(), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "examples": ["1000.00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MONEY_PATTERN,
+            "description": (
+                "A signed amount as text: ASCII digits, no leading zero, exactly two decimals, "
+                '"-" before a non-zero amount only; JSON numbers are refused.'
+            ),
+            "examples": ["1000.00", "-0.01"],
+        }
+    ),
 ]
-"""An amount written as text with at most two decimals; floats are refused."""
+"""A signed amount written as text with exactly two decimals; JSON numbers are refused."""
 
 
 def _positive(value: Money) -> Money:
@@ -36,7 +46,24 @@ def _positive(value: Money) -> Money:
     return value
 
 
-PositiveMoneyText = Annotated[MoneyText, AfterValidator(_positive)]
+PositiveMoneyText = Annotated[
+    Money,
+    BeforeValidator(_to_money),
+    AfterValidator(_positive),
+    PlainSerializer(lambda m: m.to_text(), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": POSITIVE_MONEY_PATTERN,
+            "description": (
+                "An amount above 0.00 as text: ASCII digits, no leading zero, exactly two "
+                'decimals, no sign ("0.00" and "-1.00" are refused); JSON numbers are refused.'
+            ),
+            "examples": ["1000.00", "0.01"],
+        }
+    ),
+]
+"""An amount above 0.00 (not 0.00, no sign), written as text with exactly two decimals."""
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 """Ids chosen by the marketplace's own systems: letters, digits, ``_ . -``, at most 64."""

@@ -51,17 +51,20 @@ def _to_money(value: Any) -> Money:
     if isinstance(value, bool) or not isinstance(value, str | Decimal):
         example = f"{value:.2f}" if isinstance(value, int | float) else "1000.00"
         raise _quote_hint(value, "amounts", example)
-    amount = Money.parse(value)  # MoneyError (a ValueError) names a third decimal
-    if amount.cents < 0:
+    if isinstance(value, Decimal):
+        value = format(value, "f")
+    if value.startswith("-"):
         raise ValueError(f"{value!r} is negative; policy amounts are 0.00 or more")
-    return amount
+    return Money.parse_policy_text(value)  # MoneyError (a ValueError) names a third decimal
 
 
 Amount = Annotated[
     Money,
     BeforeValidator(_to_money),
     PlainSerializer(lambda m: m.to_text(), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["1000.00"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "examples": ["1000.00"]}
+    ),
 ]
 """An amount of CNY in whole cents, written ``"1000.00"``; shown the same way."""
 
