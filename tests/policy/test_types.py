@@ -36,7 +36,7 @@ def table(*points: tuple[str, str]) -> PiecewiseLinear:
 
 def test_amounts_are_text_in_whole_cents_and_shown_as_text():
     assert AMOUNT.validate_python("1000.00") == Money.parse("1000.00")
-    assert AMOUNT.dump_python(Money.parse("12.5")) == "12.50"
+    assert AMOUNT.dump_python(Money.parse("12.50")) == "12.50"
     for bad, reason in [
         (1000.0, "quoted text"),
         (1000, "quoted text"),
