@@ -129,19 +129,6 @@ def test_shield_lifts_24_hours_after_the_top_up(policy: rules.Policy) -> None:
 
 
 # DEP-6, DEP-7 -------------------------------------------------------------------------------
-@pytest.mark.rule("DEP-6")
-def test_cover_runs_on_from_the_current_one(policy: rules.Policy) -> None:
-    starts, ends, first = rules.cover_term(
-        bought_at=T0, current_end=None, policy=policy, merchant_id="m"
-    )
-    assert (starts, ends, first.outcome) == (T0, T0 + timedelta(days=365), "covered")
-    later = T0 + timedelta(days=300)
-    starts2, ends2, renewal = rules.cover_term(
-        bought_at=later, current_end=ends, policy=policy, merchant_id="m"
-    )
-    assert (starts2, ends2, renewal.outcome) == (ends, ends + timedelta(days=365), "renewed")
-
-
 @pytest.mark.rule("DEP-3")
 @pytest.mark.rule("DEP-6")
 def test_who_pays_compensation(policy: rules.Policy) -> None:

@@ -1,6 +1,7 @@
 """The insurance deposit: a yearly fee instead of frozen cash (DEP-6, DEP-7).
 
-Cover runs for its period from purchase, or from the end of the cover it renews. While it
+Cover runs for one calendar term (a year, to the same local date and time) from purchase, or
+from the end of the cover it renews (``cover_rules.py``, ``term_rules.py``). While it
 runs no cash needs to stay frozen, so the merchant may unfreeze its cash deposit; when the
 last cover ends unrenewed, the cash requirement returns and with it a shortfall (DEP-7).
 """
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shopwarden.deposits import rules
+from shopwarden.deposits import cover_rules, rules
 from shopwarden.deposits.cash import cover_at, reassess
 from shopwarden.deposits.context import CASH, INSURER, WALLET, DepositContext
 from shopwarden.deposits.tables import CoverRow, EnrolmentRow, RefundRow
@@ -36,11 +37,12 @@ def buy(ctx: DepositContext, merchant_id: str, source: str, key: str) -> CoverRo
     now = ctx.now()
     policy = ctx.policy(now)
     latest = latest_cover(ctx, merchant_id)
-    starts, ends, decision = rules.cover_term(
+    starts, ends, decision = cover_rules.cover_term(
         bought_at=now,
         current_end=latest.ends_at if latest is not None else None,
         policy=policy,
         merchant_id=merchant_id,
+        timezone=ctx.platform(now).timezone,
     )
     fee = policy.params.insurance.annual_fee
     ctx.ledger.post(

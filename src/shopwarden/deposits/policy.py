@@ -7,10 +7,19 @@ less than the minimum deposit or revoke badges after it shields the store.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
+from shopwarden.deposits.term_rules import CalendarTerm
 from shopwarden.money import Money
 from shopwarden.policy.types import (
     Amount,
@@ -22,6 +31,23 @@ from shopwarden.policy.types import (
     Rate,
     unique,
 )
+
+
+def _to_term(value: Any) -> CalendarTerm:
+    if isinstance(value, CalendarTerm):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f'write a calendar term as text, e.g. "1 year": not {value!r}')
+    return CalendarTerm.parse(value)
+
+
+CoverTerm = Annotated[
+    CalendarTerm,
+    PlainValidator(_to_term),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["1 year", "6 months"]}),
+]
+"""A calendar term (DEP-6): whole years and months on the local calendar, ``"1 year"``."""
 
 
 def _refuse_below(minimum: Money | None, amounts: dict[str, Money]) -> None:
@@ -69,8 +95,9 @@ class ConsumerProtection(PolicyModel):
 class Insurance(PolicyModel):
     """The insurance deposit (保险保证金): a yearly fee instead of frozen cash (DEP-6, DEP-7)."""
 
-    annual_fee: Amount
-    cover_period: Duration
+    annual_fee: Amount  # DEP-6: the fee for one cover term
+    # DEP-6 "per year": a calendar year, to the same local date and time (term_rules.py)
+    cover_term: CoverTerm
 
 
 class RiskDeposit(PolicyModel):

@@ -216,25 +216,6 @@ def badges_restored(
 
 
 # DEP-6, DEP-7 -------------------------------------------------------------------------------
-def cover_term(
-    *, bought_at: datetime, current_end: datetime | None, policy: Policy, merchant_id: str
-) -> tuple[datetime, datetime, Decision]:
-    """A year of cover; bought while cover runs, it starts where the current one ends."""
-    period = policy.params.insurance.cover_period
-    starts = current_end if current_end is not None and current_end > bought_at else bought_at
-    ends = starts + period
-    decision = policy.decide(
-        "DEP-6",
-        merchant_id,
-        f"merchant {merchant_id} insurance deposit",
-        "renewed" if starts > bought_at else "covered",
-        f"insurance cover from {At(starts)} to {At(ends)} for {policy.params.insurance.annual_fee}",
-        info("fee per cover period", policy.params.insurance.annual_fee),
-        info("cover period", Span(period)),
-    )
-    return starts, ends, decision
-
-
 @dataclass(frozen=True, slots=True)
 class Compensation:
     payer: str  # insurer | deposit
