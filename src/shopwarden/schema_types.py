@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -69,13 +70,49 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.
 """Ids chosen by the marketplace's own systems: letters, digits, ``_ . -``, at most 64."""
 
 
+MAX_DETAILS_BYTES = 16 * 1024
+"""The largest ``details`` object, serialized as compact JSON (16 KiB)."""
+
+
+def _small_details(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise ValueError("must be plain JSON: NaN and Infinity are not numbers JSON has") from None
+    size = len(text.encode())
+    if size > MAX_DETAILS_BYTES:
+        raise ValueError(f"is {size} bytes as JSON; at most {MAX_DETAILS_BYTES}")
+    return value
+
+
+Details = Annotated[dict[str, Any], AfterValidator(_small_details)]
+"""A free JSON object kept with a ledger transaction, at most 16 KiB as compact JSON."""
+
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(3000, 1, 1, tzinfo=UTC)
+"""Instants from outside lie in [1970-01-01T00:00Z, 3000-01-01T00:00Z): far from the ends of
+Python's calendar, so adding a period or converting a zone can never overflow."""
+
+
 def _aware(value: datetime) -> datetime:
     try:
-        return ensure_aware(value)
+        instant = ensure_aware(value)
+    except OverflowError:
+        raise ValueError(
+            f"{value.isoformat()} is outside {EARLIEST_INSTANT.isoformat()} .. "
+            f"{LATEST_INSTANT.isoformat()}"
+        ) from None
     except ValueError as error:
         raise ValueError(
             "an instant needs its time zone, e.g. 2024-03-01T09:00:00+08:00"
         ) from error
+    if not EARLIEST_INSTANT <= instant < LATEST_INSTANT:
+        raise ValueError(
+            f"{value.isoformat()} is outside {EARLIEST_INSTANT.isoformat()} .. "
+            f"{LATEST_INSTANT.isoformat()}"
+        )
+    return instant
 
 
 Instant = Annotated[datetime, AfterValidator(_aware)]
+"""An instant with its time zone, between 1970 and the year 3000 (UTC)."""

@@ -353,7 +353,10 @@ def _days(span: timedelta) -> str:
 
 
 # --- fee invoices (BNPL-10) ------------------------------------------------------------------
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 2000, 9998  # the month after LAST_YEAR-12 is still a date
+MONTH_PATTERN = r"^(2[0-9]{3}|[3-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])$"
+"""JSON Schema pattern of a month: ``YYYY-MM``, years 2000 to 9998."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -365,9 +368,11 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        match = _MONTH.match(text)
+        match = _MONTH.fullmatch(text)
         if match is None:
             raise ValueError(f"{text!r} is not a month like 2024-03")
+        if not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
+            raise ValueError(f"{text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
         return cls(int(match["year"]), int(match["month"]))
 
     @classmethod

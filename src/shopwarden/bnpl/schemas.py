@@ -15,7 +15,7 @@ from shopwarden.money import Money
 from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText
 
 StoreStatus = Literal["not_enabled", "bnpl_1_0", "enabled", "paused"]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = rules.MONTH_PATTERN  # YYYY-MM, years 2000 to 9998
 
 
 class Strict(BaseModel):

@@ -30,6 +30,13 @@ class CycleResult:
 
 def run_cycle(container: Container, as_of: datetime) -> CycleResult:
     as_of = ensure_aware(as_of)
+    platform = container.policies.versions("platform")
+    if platform and as_of < platform[0].effective_from:
+        raise InvalidInput(
+            f"as_of {as_of.isoformat()} is before the first platform policy, in force from "
+            f"{platform[0].effective_from.isoformat()}; no rule applied then",
+            field="as_of",
+        )
     if as_of > container.clock.now():
         raise InvalidInput(
             f"as_of {as_of.isoformat()} is in the future; "

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shopwarden.ledger.model import Posting, TransferRequest, transfer
-from shopwarden.schema_types import Identifier, Instant, MoneyText, PositiveMoneyText
+from shopwarden.schema_types import Details, Identifier, Instant, MoneyText, PositiveMoneyText
 
 ACCOUNT_CODE = r"^(merchant:[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}|platform):[a-z][a-z0-9_]{0,39}$"
 
@@ -45,7 +45,7 @@ class TransferIn(Strict):
     postings: list[PostingIn] | None = Field(default=None, min_length=2, max_length=50)
     description: str = Field(min_length=1, max_length=500)
     effective_at: Instant | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_form(self) -> TransferIn:
@@ -55,6 +55,12 @@ class TransferIn(Strict):
         if self.postings is not None and any(v is not None for v in simple):
             raise ValueError("give either debit/credit/amount or postings, not both")
         return self
+
+    def accounts(self) -> list[tuple[str, str]]:
+        """(field, account code) of every account the request names, in the request's order."""
+        if self.postings is not None:
+            return [(f"postings.{i}.account", p.account) for i, p in enumerate(self.postings)]
+        return [("debit", self.debit or ""), ("credit", self.credit or "")]
 
     def to_request(self, idempotency_key: str) -> TransferRequest:
         if self.postings is None:
@@ -83,7 +89,7 @@ class HoldIn(Strict):
     amount: PositiveMoneyText
     description: str = Field(min_length=1, max_length=500)
     effective_at: Instant | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details = Field(default_factory=dict)
 
 
 class HoldPostIn(Strict):

@@ -16,6 +16,8 @@ from shopwarden.api.deps import (
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCallDep
+from shopwarden.api.params import RowId
+from shopwarden.errors import NotFound
 from shopwarden.ledger.model import HoldRequest
 from shopwarden.ledger.schemas import (
     AccountCreate,
@@ -46,6 +48,16 @@ def account_out(row: AccountRow) -> AccountOut:
         available=Money(row.posted - row.pending_out).to_text(),
         created_at=row.created_at,
     )
+
+
+def require_accounts(session: Session, accounts: list[tuple[str, str]]) -> None:
+    """404 for the first (field, code) whose account does not exist, naming that field
+    (``debit``, ``credit``, ``postings.1.account``), before any account is locked."""
+    codes = {code for _, code in accounts}
+    known = set(session.scalars(select(AccountRow.code).where(AccountRow.code.in_(codes))))
+    for field, code in accounts:
+        if code not in known:
+            raise NotFound(f"no ledger account {code}", field=field)
 
 
 def transaction_out(session: Session, row: TransactionRow) -> TransactionOut:
@@ -137,7 +149,7 @@ def list_transactions(
 
 @router.get("/transactions/{txn_id}", response_model=TransactionOut)
 def get_transaction(
-    txn_id: int, container: ContainerDep, principal: PrincipalDep
+    txn_id: RowId, container: ContainerDep, principal: PrincipalDep
 ) -> TransactionOut:
     with container.db.transaction() as session:
         row = Ledger(session, container.clock).transaction(txn_id)
@@ -162,6 +174,7 @@ def post_transaction(
     require_operator(principal)
 
     def work(session: Session) -> TransactionOut:
+        require_accounts(session, body.accounts())
         row = Ledger(session, money.container.clock).post(body.to_request(money.ledger_key))
         return transaction_out(session, row)
 
@@ -174,6 +187,7 @@ def create_hold(body: HoldIn, money: MoneyCallDep, principal: PrincipalDep) -> d
     require_operator(principal)
 
     def work(session: Session) -> TransactionOut:
+        require_accounts(session, [("debit", body.debit), ("credit", body.credit)])
         hold = HoldRequest(
             debit=body.debit,
             credit=body.credit,
@@ -189,7 +203,7 @@ def create_hold(body: HoldIn, money: MoneyCallDep, principal: PrincipalDep) -> d
 
 @router.post("/holds/{hold_id}/post", status_code=201, response_model=TransactionOut)
 def post_hold(
-    hold_id: int, body: HoldPostIn, money: MoneyCallDep, principal: PrincipalDep
+    hold_id: RowId, body: HoldPostIn, money: MoneyCallDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Settle a hold in full, or in part (the rest is released); exactly once."""
     require_operator(principal)
@@ -204,7 +218,7 @@ def post_hold(
 
 
 @router.post("/holds/{hold_id}/void", status_code=200, response_model=TransactionOut)
-def void_hold(hold_id: int, money: MoneyCallDep, principal: PrincipalDep) -> dict[str, Any]:
+def void_hold(hold_id: RowId, money: MoneyCallDep, principal: PrincipalDep) -> dict[str, Any]:
     """Release a hold: the money is available again; exactly once."""
     require_operator(principal)
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.edge import MAX_POLICY_BODY_BYTES
 from shopwarden.catalog.service import Catalog
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import facts_dir
@@ -31,8 +32,14 @@ class SimulationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     as_of: Instant
-    policy: str | None = Field(default=None, description="YAML text of a draft score policy")
-    version: str | None = Field(default=None, description="a score version of the policy book")
+    policy: str | None = Field(
+        default=None,
+        max_length=MAX_POLICY_BODY_BYTES,
+        description="YAML text of a draft score policy, at most 262144 characters",
+    )
+    version: str | None = Field(
+        default=None, max_length=64, description="a score version of the policy book"
+    )
     engine: str = "duckdb"
 
     @model_validator(mode="after")
