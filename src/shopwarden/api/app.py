@@ -17,6 +17,7 @@ from prometheus_client import (
 from sqlalchemy import text
 
 import shopwarden
+from shopwarden.api.openapi import install_openapi
 from shopwarden.api.problems import install_problem_handlers
 from shopwarden.api.routers import bnpl, catalog, deposits, governance, ledger, scoring
 from shopwarden.bootstrap import Container
@@ -41,9 +42,12 @@ def create_app(container: Container) -> FastAPI:
             "Merchant governance: deposits, scores, BNPL, penalties and badges. Errors are "
             'RFC 9457 problem documents; money amounts are text like "1000.00".'
         ),
+        docs_url=None,  # /docs and /redoc are served offline by install_openapi
+        redoc_url=None,
     )
     app.state.container = container
     install_problem_handlers(app)
+    install_openapi(app)
     _install_metrics(app)
     for router in ROUTERS:
         app.include_router(router)

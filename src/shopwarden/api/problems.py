@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shopwarden.errors import ShopwardenError
+from shopwarden.errors import ShopwardenError, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:shopwarden:problem:"
@@ -63,7 +63,7 @@ def _reason(error: dict[str, Any]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShopwardenError)
     async def _refused(request: Request, error: ShopwardenError) -> JSONResponse:
-        return problem(
+        response = problem(
             status=error.status,
             slug=error.slug,
             title=error.title,
@@ -73,6 +73,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             rule=error.rule,
             extra=error.extra or None,
         )
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = "Bearer"  # RFC 9110 §11.6.1
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -95,10 +98,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             error.status_code, "http-error"
         )
-        return problem(
+        response = problem(
             status=error.status_code,
             slug=slug,
             title=str(error.detail),
             detail=str(error.detail),
             instance=request.url.path,
         )
+        # the router's own headers: ``Allow`` on a 405, ``WWW-Authenticate`` on a 401
+        response.headers.update(error.headers or {})
+        if error.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", "Bearer")
+        return response
