@@ -20,6 +20,7 @@ from shopwarden.api.deps import (
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCallDep
+from shopwarden.api.params import RowId
 from shopwarden.auth.service import Principal
 from shopwarden.bnpl import flags, reflag
 from shopwarden.bnpl.fulfilment import Fulfilment
@@ -348,7 +349,7 @@ def list_invoices(
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
-def get_invoice(invoice_id: int, container: ContainerDep, principal: PrincipalDep) -> InvoiceOut:
+def get_invoice(invoice_id: RowId, container: ContainerDep, principal: PrincipalDep) -> InvoiceOut:
     with container.db.transaction() as session:
         invoice = Invoices(session, container.clock, container.policies).invoice(invoice_id)
         require_visible(principal, invoice.merchant_id, f"BNPL invoice {invoice_id}")

@@ -22,6 +22,7 @@ from shopwarden.api.deps import (
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCall, MoneyCallDep
+from shopwarden.api.params import RowId
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
 from shopwarden.deposits import aftersales, campaigns, cash, insurance, refunds, risk, shield, views
@@ -380,7 +381,7 @@ def list_refunds(
 
 
 @router.get("/refunds/{refund_id}", response_model=o.RefundOut)
-def get_refund(refund_id: int, container: ContainerDep, principal: PrincipalDep) -> o.RefundOut:
+def get_refund(refund_id: RowId, container: ContainerDep, principal: PrincipalDep) -> o.RefundOut:
     with container.db.transaction() as session:
         ctx = _context(container, session)
         row = refunds.refund(ctx, refund_id)
@@ -389,7 +390,7 @@ def get_refund(refund_id: int, container: ContainerDep, principal: PrincipalDep)
 
 
 @router.post("/refunds/{refund_id}/approval", status_code=201, response_model=o.RefundOut)
-def approve_refund(refund_id: int, call: Money) -> dict[str, Any]:
+def approve_refund(refund_id: RowId, call: Money) -> dict[str, Any]:
     """Approve: the refund is paid out through the ledger to the named account."""
     require_operator(call.principal)
 
@@ -401,7 +402,7 @@ def approve_refund(refund_id: int, call: Money) -> dict[str, Any]:
 
 @router.post("/refunds/{refund_id}/rejection", response_model=o.RefundOut)
 def reject_refund(
-    refund_id: int, body: s.ReasonIn, container: ContainerDep, principal: PrincipalDep
+    refund_id: RowId, body: s.ReasonIn, container: ContainerDep, principal: PrincipalDep
 ) -> o.RefundOut:
     """Reject, with the reason the merchant reads."""
     require_operator(principal)
