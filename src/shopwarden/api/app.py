@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -17,8 +17,9 @@ from prometheus_client import (
 from sqlalchemy import text
 
 import shopwarden
+from shopwarden.api.edge import EdgeGuard, refuse_unstorable_path
 from shopwarden.api.openapi import install_openapi
-from shopwarden.api.problems import install_problem_handlers
+from shopwarden.api.problems import install_internal_error_handler, install_problem_handlers
 from shopwarden.api.routers import bnpl, catalog, deposits, governance, ledger, scoring
 from shopwarden.bootstrap import Container
 from shopwarden.cycle.service import load_steps
@@ -44,10 +45,13 @@ def create_app(container: Container) -> FastAPI:
         ),
         docs_url=None,  # /docs and /redoc are served offline by install_openapi
         redoc_url=None,
+        dependencies=[Depends(refuse_unstorable_path)],  # a NUL in a path parameter: 422
     )
     app.state.container = container
     install_problem_handlers(app)
     install_openapi(app)
+    install_internal_error_handler(app)
+    app.add_middleware(EdgeGuard)  # inside the metrics middleware, so refusals are counted
     _install_metrics(app)
     for router in ROUTERS:
         app.include_router(router)

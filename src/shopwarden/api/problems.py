@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +19,9 @@ from shopwarden.errors import ShopwardenError, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:shopwarden:problem:"
+INTERNAL_ERROR = TYPE_PREFIX + "internal-error"
+
+log = logging.getLogger("shopwarden.api")
 
 
 def problem(
@@ -50,7 +55,7 @@ def problem(
 
 def _field_of(location: tuple[Any, ...]) -> str:
     parts = [str(p) for p in location]
-    if (parts and parts[0] == "body") or (parts and parts[0] == "header"):
+    if parts and parts[0] in ("body", "header", "path", "query"):
         parts = parts[1:]
     return ".".join(parts) or "body"
 
@@ -110,3 +115,28 @@ def install_problem_handlers(app: FastAPI) -> None:
         if error.status_code == 401:
             response.headers.setdefault("WWW-Authenticate", "Bearer")
         return response
+
+
+def install_internal_error_handler(app: FastAPI) -> None:
+    """Any unexpected exception answers a 500 problem document, never plain text.
+
+    Starlette hands a handler for ``Exception`` to its ServerErrorMiddleware, the outermost
+    layer, so this also covers errors raised in other middleware. The answer carries an
+    ``error_id`` that is written to the server log with the traceback, and nothing else about
+    the error (no message, no stack).
+    """
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, error: Exception) -> JSONResponse:
+        error_id = uuid.uuid4().hex
+        log.exception(
+            "internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=error
+        )
+        return problem(
+            status=500,
+            slug="internal-error",
+            title="Internal server error",
+            detail=f"an unexpected error occurred; quote error id {error_id} when reporting it",
+            instance=request.url.path,
+            extra={"error_id": error_id},
+        )
