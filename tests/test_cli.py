@@ -68,6 +68,18 @@ def test_policy_list_show_diff(workspace: Path) -> None:
     assert diff.exit_code == 0 and "2023-06-01" in diff.output
 
 
+@pytest.mark.rule("POL-4")
+def test_policy_show_and_list_name_what_the_sources_do_not_give(workspace: Path) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(app, ["policy", "show", "score", "2023-06-01"])
+    assert shown.exit_code == 0, shown.output
+    assert "ASSUMED VERSION" in shown.output and "not taken from the sources" in shown.output
+    assert "assumption: parameters.bands" in shown.output
+    assert '"assumption":' in shown.output and '"assumptions":' in shown.output
+    listing = runner.invoke(app, ["policy", "list", "--family", "score"])
+    assert "whole version" in listing.output and "7 values" in listing.output
+
+
 def test_cycle_from_the_cli_runs_once_per_instant(workspace: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["cycle", "--as-of", "2024-03-01T00:00:00+08:00"])

@@ -18,6 +18,7 @@ from shopwarden.bnpl.cli import bnpl_app
 from shopwarden.deposits.cli import deposit_app
 from shopwarden.errors import ShopwardenError
 from shopwarden.facts import cli as facts_cli
+from shopwarden.policy.model import PolicyVersion
 from shopwarden.scoring import cli as scoring_cli
 
 app = typer.Typer(
@@ -163,24 +164,52 @@ def policy_list(family: str | None = None) -> None:
     with _container(migrate=False) as container:
         policies = container.policies
     now = datetime.now(UTC)
-    table = Table("family", "version", "revised on", "effective from", "in force")
-    for version in policies.versions(family):
+    table = Table("family", "version", "revised on", "effective from", "in force", "assumed")
+    listed = sorted(
+        [*policies.versions(family), *policies.replaced(family)],
+        key=lambda v: (v.family, v.effective_from, v.replaced_by is None),
+    )
+    for version in listed:
         current = policies.in_force(version.family, now).version == version.version
         table.add_row(
             version.family,
             version.version,
             version.revised_on.isoformat(),
             version.effective_from.isoformat(),
-            "yes" if current else "",
+            f"replaced by {version.replaced_by}" if version.replaced_by else _yes(current),
+            _assumed(version),
         )
     console.print(table)
 
 
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def _assumed(version: PolicyVersion) -> str:
+    """How much of a version the sources do not give: all of it, or how many values."""
+    if version.assumption is not None:
+        return "whole version"
+    count = len(version.assumptions)
+    return "" if not count else f"{count} value" if count == 1 else f"{count} values"
+
+
 @policy_app.command("show")
 def policy_show(family: str, version: str) -> None:
+    """The version as JSON; what the sources do not give is named first, on stderr."""
     with _container(migrate=False) as container:
-        document = container.policies.get(family, version).document()
-    console.print_json(json.dumps(document, default=str))
+        found = container.policies.get(family, version)
+    notes = Console(stderr=True)
+    if found.assumption is not None:
+        notes.print(
+            f"ASSUMED VERSION: {found.assumption}",
+            markup=False,
+        )
+    if found.replaced_by is not None:
+        notes.print(f"replaced by {family}@{found.replaced_by}", markup=False)
+    for path, reason in {a.path: a.reason for a in found.assumptions}.items():
+        notes.print(f"assumption: {path}: {reason}", markup=False)
+    console.print_json(json.dumps(found.document(), default=str))
 
 
 @policy_app.command("diff")

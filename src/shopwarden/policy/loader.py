@@ -9,6 +9,7 @@ plain YAML would silently keep the last one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -53,8 +54,9 @@ def parse_policy(text: str, *, origin: str, published_at: datetime | None = None
     """Validate one policy file. ``published_at``, when given, replaces the file's own."""
     data, root = _read_yaml(text, origin)
     problems: list[tuple[Loc, str]] = []
-    if "origin" in data:
-        problems.append((("origin",), _reason_for("extra_forbidden", "")))
+    for set_by_the_store in ("origin", "replaced_by"):
+        if set_by_the_store in data:
+            problems.append(((set_by_the_store,), _reason_for("extra_forbidden", "")))
     if published_at is not None:
         data["published_at"] = published_at
     family = data.get("family")
@@ -75,7 +77,35 @@ def parse_policy(text: str, *, origin: str, published_at: datetime | None = None
         problems += [(tuple(e["loc"]), _reason(e)) for e in error.errors()]
     if problems:
         raise _refusal(origin, root, problems)
+    problems += _unknown_assumption_paths(version)
+    if problems:
+        raise _refusal(origin, root, problems)
     return version
+
+
+def _unknown_assumption_paths(version: PolicyVersion) -> list[tuple[Loc, str]]:
+    """An assumption must name a value the version has, or the marker would mark nothing."""
+    document = version.document()
+    return [
+        (("assumptions", index, "path"), f"{item.path} names no value of this version")
+        for index, item in enumerate(version.assumptions)
+        if not _resolves(document, item.path)
+    ]
+
+
+def _resolves(document: Any, path: str) -> bool:
+    node = document
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            if not isinstance(node, list) or index >= len(node):
+                return False
+            node = node[index]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False
+    return True
 
 
 def load_file(path: Path) -> PolicyVersion:

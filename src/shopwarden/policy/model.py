@@ -3,6 +3,12 @@
 A version is immutable (POL-2): it is read once from its file and never edited; a change of
 rules is a new version with a later ``effective_from``. Which version is in force among many
 is the store's question (``store.py``); a version alone only knows its own validity span.
+
+What the source documents do not say is marked as such, machine-readably, wherever a version
+is shown: ``assumption`` says the whole version is illustrative (the seeds do not give it),
+``assumptions`` lists the field paths of single values that are this project's choice, each
+with a one-line reason. Only a version marked ``assumption`` may later be replaced by an
+operator's version for the same span (``replaces``; see ``store.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,20 @@ VersionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+-\d+$")]
 
+FieldPath = Annotated[
+    str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[\d+\])*$")
+]
+"""Where a value is in a policy document: ``parameters.bands[1].mapping``, ``effective_from``."""
+
+
+class Assumption(BaseModel):
+    """One value of a version that the sources do not give: where it is and why we chose it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: FieldPath
+    reason: str = Field(min_length=1)
+
 
 class PolicyVersion(BaseModel):
     """A dated rule set (POL-1): when it was revised, published, and in force."""
@@ -46,8 +66,25 @@ class PolicyVersion(BaseModel):
     effective_until: AwareDatetime | None = None  # exclusive
     rules: tuple[RuleId, ...] = Field(min_length=1)
     source: str | None = None
+    # The whole version is an illustrative assumption, not taken from the sources: why.
+    assumption: str | None = Field(default=None, min_length=1)
+    # Single values not taken from the sources, by field path (checked by the loader).
+    assumptions: tuple[Assumption, ...] = ()
+    # This version replaces an assumed version of the same span (store.py).
+    replaces: VersionId | None = None
     parameters: SerializeAsAny[BaseModel]
     origin: str
+    # Set by the store, never by a file: the operator's version that replaced this one.
+    replaced_by: VersionId | None = None
+
+    @field_validator("assumptions")
+    @classmethod
+    def _one_reason_per_path(cls, assumptions: tuple[Assumption, ...]) -> tuple[Assumption, ...]:
+        paths = [a.path for a in assumptions]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"a path is listed more than once: {', '.join(twice)}")
+        return assumptions
 
     @field_validator("family")
     @classmethod
@@ -105,5 +142,14 @@ class PolicyVersion(BaseModel):
             "effective_until": self.effective_until.isoformat() if self.effective_until else None,
             "rules": list(self.rules),
             "source": self.source,
+            "assumption": self.assumption,
+            "assumptions": [a.model_dump() for a in self.assumptions],
+            "replaces": self.replaces,
+            **({"replaced_by": self.replaced_by} if self.replaced_by is not None else {}),
             "parameters": self.parameters.model_dump(mode="json"),
         }
+
+    def assumed_paths(self) -> dict[str, str]:
+        """Each assumed value's path and reason; ``(version)`` when the whole version is."""
+        found = {"(version)": self.assumption} if self.assumption is not None else {}
+        return found | {a.path: a.reason for a in self.assumptions}

@@ -14,6 +14,16 @@ The store checks the book as a whole, because a file can be valid alone and stil
 
 Publishing adds a version at run time and writes it to the workspace, so it survives a
 restart; versions already in force are never replaced or edited (POL-2).
+
+One exception, for values the sources never gave: a bundled version marked ``assumption`` (an
+illustrative stand-in, e.g. the score rules before 2023-12-15) may be **replaced** by an
+operator's version that says ``replaces: <version>`` and has the same ``effective_from`` and
+``effective_until``. The replacement takes the assumed version's place for that whole span,
+in the past too, because it records what the platform's rule actually was; the notice period
+and the "already in force" refusal do not apply to it, and nothing else may start in the
+past. The assumed version stays readable, marked ``replaced_by``, and decisions already
+recorded keep naming it (POL-2: a decision names the version that produced it). A version
+that is not marked ``assumption`` cannot be replaced.
 """
 
 from __future__ import annotations
@@ -49,15 +59,23 @@ class PolicyStore:
         self._workspace_dir = workspace_dir
         self._lock = threading.Lock()
         self._by_family: dict[str, list[PolicyVersion]] = {}
+        self._replaced: dict[str, list[PolicyVersion]] = {}
+        versions = list(versions)
+        replacements = sorted((v for v in versions if v.replaces), key=lambda v: v.published_at)
         for version in versions:
+            if version.replaces is None:
+                self._check_new_id(version, error=PolicyInvalid)
+                self._by_family.setdefault(version.family, []).append(version)
+        for version in replacements:
             self._check_new_id(version, error=PolicyInvalid)
-            self._by_family.setdefault(version.family, []).append(version)
+            self._replace(version, error=PolicyInvalid)
         for family_versions in self._by_family.values():
             family_versions.sort(key=_start)
             _check_no_overlap(family_versions)
         for family_versions in self._by_family.values():
             for version in family_versions:
-                self._check_notice(version)
+                if version.replaces is None:
+                    self._check_notice(version)
 
     @classmethod
     def load(
@@ -93,8 +111,13 @@ class PolicyStore:
             if cutoff is None or version.published_at <= cutoff
         ]
 
+    def replaced(self, family: str | None = None) -> list[PolicyVersion]:
+        """Assumed versions an operator replaced; readable, never in force any more."""
+        names = [family] if family is not None else sorted(self._replaced)
+        return [version for name in names for version in self._replaced.get(name, [])]
+
     def get(self, family: str, version: str) -> PolicyVersion:
-        for candidate in self._by_family.get(family, []):
+        for candidate in [*self._by_family.get(family, []), *self._replaced.get(family, [])]:
             if candidate.version == version:
                 return candidate
         raise NotFound(f"no {family} policy version {version!r}")
@@ -138,6 +161,8 @@ class PolicyStore:
         target = self._workspace_dir / candidate.family / f"{candidate.version}.yaml"
         with self._lock:
             self._check_new_id(candidate, error=Conflict)
+            if candidate.replaces is not None:
+                return self._publish_replacement(candidate, target)
             if candidate.effective_from < now:
                 raise PolicyInvalid(
                     f"{candidate.ref}: effective_from {candidate.effective_from.isoformat()} "
@@ -156,10 +181,68 @@ class PolicyStore:
             self._by_family[version.family] = sorted([*existing, version], key=_start)
         return version
 
+    def _publish_replacement(self, candidate: PolicyVersion, target: Path) -> PolicyVersion:
+        """An operator's version for the span of an assumed one (see the module docstring)."""
+        if target.exists():
+            raise Conflict(f"{target} exists already; it is not overwritten", field="version")
+        self._replace(candidate, error=Conflict, dry_run=True)
+        _write_atomically(target, _published_text(candidate))
+        version = candidate.model_copy(update={"origin": str(target)})
+        self._replace(version, error=Conflict)
+        return version
+
+    def _replace(
+        self,
+        version: PolicyVersion,
+        *,
+        error: type[Conflict | PolicyInvalid],
+        dry_run: bool = False,
+    ) -> None:
+        """Put ``version`` in the place of the assumed version it names in ``replaces``."""
+        active = self._by_family.get(version.family, [])
+        old = next((v for v in active if v.version == version.replaces), None)
+        if old is None:
+            replaced = self._replaced.get(version.family, [])
+            gone = next((v for v in replaced if v.version == version.replaces), None)
+            why = f"already replaced by {gone.replaced_by}" if gone else "no such version"
+            raise error(
+                f"{version.ref} replaces {version.family}@{version.replaces}: {why}",
+                field="replaces",
+                rule="POL-2",
+            )
+        if old.assumption is None:
+            raise error(
+                f"{version.ref} replaces {old.ref}, which is not marked as an assumption; only an "
+                "illustrative version the sources do not give may be replaced, any other change "
+                "is a new version with notice (POL-2, POL-4)",
+                field="replaces",
+                rule="POL-2",
+            )
+        if (version.effective_from, version.effective_until) != (
+            old.effective_from,
+            old.effective_until,
+        ):
+            raise error(
+                f"{version.ref} replaces {old.ref} and must cover the same span: effective_from "
+                f"{old.effective_from.isoformat()}, effective_until "
+                f"{old.effective_until.isoformat() if old.effective_until else 'null'}",
+                field="effective_from",
+                rule="POL-2",
+            )
+        if dry_run:
+            return
+        self._by_family[version.family] = sorted(
+            [*(v for v in active if v is not old), version], key=_start
+        )
+        self._replaced.setdefault(version.family, []).append(
+            old.model_copy(update={"replaced_by": version.version})
+        )
+
     def _check_new_id(
         self, version: PolicyVersion, *, error: type[Conflict | PolicyInvalid]
     ) -> None:
-        for existing in self._by_family.get(version.family, []):
+        known = [*self._by_family.get(version.family, []), *self._replaced.get(version.family, [])]
+        for existing in known:
             if existing.version == version.version:
                 raise error(
                     f"{version.ref} is defined twice: in {existing.origin} and in "

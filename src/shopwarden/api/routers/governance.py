@@ -34,6 +34,11 @@ class PolicySummary(BaseModel):
     effective_until: datetime | None
     rules: list[str]
     in_force: bool
+    # What the sources do not give: the whole version (its reason), or how many values.
+    assumption: str | None = None
+    assumed_values: int = 0
+    replaces: str | None = None
+    replaced_by: str | None = None
 
 
 class ChangeOut(BaseModel):
@@ -96,6 +101,10 @@ def _summary(container: ContainerDep, version: PolicyVersion) -> PolicySummary:
         effective_until=version.effective_until,
         rules=list(version.rules),
         in_force=current,
+        assumption=version.assumption,
+        assumed_values=len(version.assumptions),
+        replaces=version.replaces,
+        replaced_by=version.replaced_by,
     )
 
 
@@ -105,7 +114,17 @@ def list_policies(
 ) -> list[PolicySummary]:
     published_by = None if principal.is_operator else container.clock.now()
     versions = container.policies.versions(family, published_by=published_by)
-    return [_summary(container, v) for v in versions]
+    replaced = [
+        v
+        for v in container.policies.replaced(family)
+        if published_by is None or v.published_at <= published_by
+    ]
+    return [_summary(container, v) for v in sorted([*versions, *replaced], key=_listed)]
+
+
+def _listed(version: PolicyVersion) -> tuple[str, datetime, bool]:
+    """By family and start; a replaced version just before the one that replaced it."""
+    return version.family, version.effective_from, version.replaced_by is None
 
 
 @router.get("/policies/{family}/in-force", response_model=dict[str, Any])
