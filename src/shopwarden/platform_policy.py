@@ -2,7 +2,8 @@
 
 The notice period of POL-4 is itself a policy number, so it lives here rather than in code;
 the time zone and working-day calendar are here so that every calendar rule names the same
-ones (SPEC conventions).
+ones (SPEC conventions). ``max_single_amount`` bounds any one amount a request may carry
+(DEP-15); the number is an assumption of this project, not a figure of the platform's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, StringConstraints
 
-from shopwarden.policy.types import Duration, PolicyModel
+from shopwarden.money import Money
+from shopwarden.policy.types import Amount, Duration, PolicyModel
+
+# An assumption of this project, not the platform's: the largest single amount a request may
+# carry (DEP-15). Versions written before the parameter existed read this value.
+DEFAULT_MAX_SINGLE_AMOUNT = Money(100_000_000_00)
 
 
 def _known_zone(name: str) -> str:
@@ -29,3 +35,5 @@ class PlatformPolicy(PolicyModel):
     notice_period: Duration  # POL-4: published at least this long before it takes effect
     timezone: Annotated[str, AfterValidator(_known_zone)]
     working_day_calendar: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    # DEP-15: the ceiling of any one amount in a request (assumption of this project)
+    max_single_amount: Amount = DEFAULT_MAX_SINGLE_AMOUNT

@@ -20,7 +20,15 @@ import shopwarden
 from shopwarden.api.edge import EdgeGuard, refuse_unstorable_path
 from shopwarden.api.openapi import install_openapi
 from shopwarden.api.problems import install_internal_error_handler, install_problem_handlers
-from shopwarden.api.routers import bnpl, catalog, deposits, governance, ledger, scoring
+from shopwarden.api.routers import (
+    bnpl,
+    catalog,
+    deposits,
+    governance,
+    ledger,
+    payments,
+    scoring,
+)
 from shopwarden.bootstrap import Container
 from shopwarden.cycle.service import load_steps
 
@@ -31,6 +39,7 @@ ROUTERS = (
     bnpl.router,
     deposits.router,
     scoring.router,
+    payments.router,
 )
 
 

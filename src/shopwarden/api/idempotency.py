@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shopwarden.api.amounts import check_amounts
 from shopwarden.api.deps import ContainerDep, PrincipalDep
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
@@ -100,7 +101,8 @@ class MoneyCall:
 
     ``run`` executes the work once per Idempotency-Key in one unit of work; a retry gets the
     first answer with ``Idempotent-Replayed: true``. ``ledger_key`` namespaces the request's key
-    for the ledger transactions the work posts.
+    for the ledger transactions the work posts. Every amount of the body is bounded by the
+    platform's ``max_single_amount`` (``api/amounts.py``).
     """
 
     request: Request
@@ -115,6 +117,9 @@ class MoneyCall:
 
     def run(self, body: Any, work: Callable[[Session], Any], status: int = 201) -> dict[str, Any]:
         def once(session: Session) -> tuple[int, dict[str, Any]]:
+            # DEP-15: no single amount above the platform ceiling; inside the unit of work, so
+            # a refusal stores nothing and a replay still returns the first answer.
+            check_amounts(self.container, body)
             return status, jsonable_encoder(work(session))
 
         code, payload, replayed = run_idempotent(

@@ -12,6 +12,7 @@ from shopwarden.decisions import tables as _decisions
 from shopwarden.deposits import tables as _deposits  # noqa: F401  (deposits, issue 4)
 from shopwarden.facts import tables as _facts
 from shopwarden.ledger import tables as _ledger
+from shopwarden.payments import tables as _payments  # noqa: F401  (incoming payments, DEP-15)
 from shopwarden.scoring import tables as _scoring
 
 metadata = Base.metadata

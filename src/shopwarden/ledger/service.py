@@ -8,6 +8,11 @@ the new totals. Nothing here commits: the caller's transaction does.
 A batch (``post_many``) takes a fixed number of statements whatever its size: on PostgreSQL
 the rows travel as arrays (``unnest``), so a batch of 1,000 transfers is a handful of round
 trips rather than thousands of row-by-row statements.
+
+Every total an account carries (posted, pending in, pending out, and the available balance
+computed from them) and every posting stays inside the signed 64-bit range the columns hold:
+a movement that would leave it is refused with ``invalid-input`` naming ``amount`` before
+anything is written, whoever asks (the API, the CLI, the cycle, the demo) (DEP-15).
 """
 
 from __future__ import annotations
@@ -50,6 +55,24 @@ from shopwarden.ledger.model import Balance, HoldRequest, TransferRequest, finge
 from shopwarden.ledger.tables import AccountRow, EntryRow, TransactionRow
 from shopwarden.money import Money
 
+# The range of the BIGINT columns that store totals and postings (DEP-15).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def _out_of_range(cents: int) -> bool:
+    return not INT64_MIN <= cents <= INT64_MAX
+
+
+def ensure_posting_in_range(cents: int) -> None:
+    """A single posting (or hold) must fit a signed 64-bit column, either sign (DEP-15)."""
+    if _out_of_range(cents) or _out_of_range(-cents):
+        raise InvalidInput(
+            f"the amount {Money(abs(cents))} is more than the ledger can hold",
+            field="amount",
+            rule="DEP-15",
+        )
+
 
 @dataclass
 class _Totals:
@@ -82,6 +105,29 @@ class _Totals:
                 rule=rule,
                 extra={"account": self.code},
             )
+
+    def ensure_in_range(self) -> None:
+        """Posted, pending in and out, and available stay signed 64-bit integers (DEP-15):
+        past that, a total would be refused by the database or wrap around."""
+        totals = {
+            "posted": self.posted,
+            "pending out": self.pending_out,
+            "pending in": self.pending_in,
+            "available": self.posted - self.pending_out,
+        }
+        for name, cents in totals.items():
+            if _out_of_range(cents):
+                raise InvalidInput(
+                    f"account {self.code} would have {name} {Money(cents)}, beyond the "
+                    f"ledger's range of {Money(INT64_MIN)} to {Money(INT64_MAX)}",
+                    field="amount",
+                    rule="DEP-15",
+                    extra={"account": self.code},
+                )
+
+    def ensure_valid(self, rule: str = "DEP-15") -> None:
+        self.ensure_in_range()
+        self.ensure_allowed(rule)
 
 
 class Ledger:
@@ -150,9 +196,10 @@ class Ledger:
         fresh = [r for r in requests if r.idempotency_key not in replayed]
         for request in fresh:
             for posting in request.postings:
+                ensure_posting_in_range(posting.amount.cents)
                 totals[posting.account].posted += posting.amount.cents
             for posting in request.postings:
-                totals[posting.account].ensure_allowed()
+                totals[posting.account].ensure_valid()
         now = self.clock.now()
         ids = self._insert_transactions(
             [self._transaction_values(r, now, kind="transfer", status="posted") for r in fresh]
@@ -177,10 +224,12 @@ class Ledger:
         replayed = self._replayed_one(request.idempotency_key, request.fingerprint())
         if replayed is not None:
             return replayed
+        ensure_posting_in_range(request.amount.cents)
         debit, credit = totals[request.debit], totals[request.credit]
         debit.pending_out += request.amount.cents
         credit.pending_in += request.amount.cents
-        debit.ensure_allowed()
+        credit.ensure_in_range()
+        debit.ensure_valid()
         now = self.clock.now()
         [txn_id] = self._insert_transactions(
             [self._transaction_values(request, now, kind="hold", status="pending")]
@@ -219,7 +268,8 @@ class Ledger:
         credit.pending_in -= held
         debit.posted -= posted
         credit.posted += posted
-        debit.ensure_allowed()
+        credit.ensure_in_range()
+        debit.ensure_valid()
         now = self.clock.now()
         effective = effective_at or now
         [txn_id] = self._insert_transactions(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
+from shopwarden.api.amounts import check_amounts
 from shopwarden.api.deps import (
     ContainerDep,
     PrincipalDep,
@@ -217,6 +218,7 @@ def reflag_now(body: ReflagIn, container: ContainerDep, principal: PrincipalDep)
 def checkout(body: CheckoutIn, container: ContainerDep, principal: PrincipalDep) -> CheckoutOut:
     """Is BNPL offered for this store, product, amount and consumer? With every reason."""
     require_visible(principal, body.merchant_id, f"merchant {body.merchant_id}")
+    check_amounts(container, body)  # DEP-15
     with container.db.transaction() as session:
         decided = _orders(container, session).checkout(body.to_request())
         return checkout_out(decided, body.amount)

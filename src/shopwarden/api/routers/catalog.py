@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from shopwarden.api.amounts import check_amounts
 from shopwarden.api.deps import (
     ContainerDep,
     PrincipalDep,
@@ -78,6 +79,7 @@ def create_product(
     body: ProductCreate, container: ContainerDep, principal: PrincipalDep
 ) -> ProductOut:
     require_visible(principal, body.merchant_id, f"merchant {body.merchant_id}")
+    check_amounts(container, body)  # DEP-15: prices are bounded like every amount
     with container.db.transaction() as session:
         return product_out(Catalog(session, container.clock).create_product(body))
 
@@ -110,6 +112,7 @@ def get_product(product_id: str, container: ContainerDep, principal: PrincipalDe
 def update_product(
     product_id: str, body: ProductUpdate, container: ContainerDep, principal: PrincipalDep
 ) -> ProductOut:
+    check_amounts(container, body)  # DEP-15
     with container.db.transaction() as session:
         catalog = Catalog(session, container.clock)
         require_visible(principal, catalog.product(product_id).merchant_id, f"product {product_id}")

@@ -3,6 +3,11 @@ refunds, the merchant's views and the operators' queues.
 
 Every request that moves money needs an Idempotency-Key (DEP-15). A merchant reaches only its
 own deposits: another merchant's answers 404, an operator-only action 403.
+
+Money enters the platform only through a movement an operator confirms (DEP-15): a merchant
+pays from its wallet (``source: wallet``); ``source: external`` (money from outside, debited
+from ``platform:bank``) is for operators only, and a merchant brings money in through
+``POST /v1/payments/incoming``, confirmed by an operator.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from shopwarden.api.amounts import check_amounts
 from shopwarden.api.deps import (
     ContainerDep,
     PrincipalDep,
@@ -55,6 +61,18 @@ def deposit_call(call: MoneyCallDep) -> DepositCall:
 
 
 Money = Annotated[DepositCall, Depends(deposit_call)]
+
+
+def _paid_from(principal: Principal, source: str) -> None:
+    """Only an operator may say money came from outside: from a merchant's request nothing is
+    credited from ``platform:bank`` without an operator's confirmation (DEP-15)."""
+    if source == "external" and not principal.is_operator:
+        raise Forbidden(
+            "a merchant pays from its wallet; money from outside comes in through "
+            "POST /v1/payments/incoming and an operator's confirmation",
+            field="source",
+            rule="DEP-15",
+        )
 
 
 def _merchant_of(principal: Principal, merchant_id: str | None) -> str:
@@ -147,6 +165,7 @@ def refund_queue(
 def pay_cash(body: s.CashPaymentIn, call: Money) -> dict[str, Any]:
     """Pay or top up the cash deposit; it is frozen at once (DEP-1, DEP-3, DEP-5)."""
     require_visible(call.principal, body.merchant_id, f"merchant {body.merchant_id}")
+    _paid_from(call.principal, body.source)
 
     def work(ctx: DepositContext, key: str) -> BaseModel:
         result = cash.pay(ctx, body.merchant_id, body.amount, body.source, key)
@@ -170,6 +189,7 @@ def unfreeze_cash(body: s.MerchantIn, call: Money) -> dict[str, Any]:
 def buy_cover(body: s.InsuranceIn, call: Money) -> dict[str, Any]:
     """Buy or renew a year of insurance cover; the fee goes to the insurer (DEP-6)."""
     require_visible(call.principal, body.merchant_id, f"merchant {body.merchant_id}")
+    _paid_from(call.principal, body.source)
 
     def work(ctx: DepositContext, key: str) -> BaseModel:
         row = insurance.buy(ctx, body.merchant_id, body.source, key)
@@ -182,6 +202,7 @@ def buy_cover(body: s.InsuranceIn, call: Money) -> dict[str, Any]:
 @router.post("/after-sales", status_code=201, response_model=o.CaseOut)
 def open_case(body: s.CaseIn, container: ContainerDep, principal: PrincipalDep) -> o.CaseOut:
     require_operator(principal)
+    check_amounts(container, body)  # DEP-15
     with container.db.transaction() as session:
         ctx = _context(container, session)
         row = aftersales.open_case(ctx, body.case_id, body.merchant_id, body.consumer, body.claimed)
@@ -249,6 +270,7 @@ def assess_risk(
 def pay_risk(body: s.RiskPaymentIn, call: Money) -> dict[str, Any]:
     """Pay the risk deposit; its 180-day window starts at full payment (DEP-9)."""
     require_visible(call.principal, body.merchant_id, f"merchant {body.merchant_id}")
+    _paid_from(call.principal, body.source)
 
     def work(ctx: DepositContext, key: str) -> BaseModel:
         row = risk.pay(ctx, body.merchant_id, body.amount, body.source, key)
@@ -276,6 +298,7 @@ def enrol_campaign(body: s.CampaignIn, call: Money) -> dict[str, Any]:
     require_visible(call.principal, body.merchant_id, f"merchant {body.merchant_id}")
     if not call.principal.is_operator and body.kind != "juhuasuan":
         raise Forbidden("fee terms are set by operators", field="kind")
+    _paid_from(call.principal, body.source)
 
     def work(ctx: DepositContext, key: str) -> BaseModel:
         return o.campaign_out(campaigns.enrol(ctx, body, key))
@@ -313,6 +336,7 @@ def add_campaign_order(
 ) -> o.CampaignOrderOut:
     """A campaign order placed now (from the order system)."""
     require_operator(principal)
+    check_amounts(container, body)  # DEP-15
     with container.db.transaction() as session:
         ctx = _context(container, session)
         row = campaigns.add_order(ctx, campaign_id, body.order_id, body.amount)
@@ -361,6 +385,7 @@ def apply_for_refund(
 ) -> o.RefundOut:
     """A closing merchant applies, naming the payout account and the amount."""
     require_visible(principal, body.merchant_id, f"merchant {body.merchant_id}")
+    check_amounts(container, body)  # DEP-15
     with container.db.transaction() as session:
         ctx = _context(container, session)
         row = refunds.apply(ctx, body.merchant_id, body.payout_account, body.amount)
