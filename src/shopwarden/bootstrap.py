@@ -59,4 +59,5 @@ def bootstrap(
         directories=policy_dirs,
         workspace_dir=settings.workspace_policy_dir,
     )
+    db.session_info.update(clock=clock, policies=policies, categories=tree)
     return Container(settings=settings, db=db, clock=clock, policies=policies, categories=tree)

@@ -128,8 +128,8 @@ def test_steps_called_twice_for_an_instant_change_nothing_the_second_time(api: A
 
 @pytest.mark.rule("DEP-4")
 def test_a_later_cycle_does_not_repeat_an_escalation(api: Api) -> None:
-    _world(api)
-    for hours in (24, 24 * 4, 24 * 4 + 1, 24 * 5):
+    _world(api)  # the phone listed at T0 opens its obligation at T0 (DEP-3): shield at 5 d
+    for hours in (24, 24 * 4, 24 * 4 + 1, 24 * 5 - 1):
         api.clock.advance_to(T0 + timedelta(hours=hours))
         result = run_cycle(api.container, api.clock.now())
         assert not result.already_run

@@ -26,6 +26,9 @@ def open_case(
     ctx.merchant(merchant_id)
     if ctx.session.get(AfterSalesRow, case_id) is not None:
         raise AlreadyExists(f"after-sales case {case_id} exists", field="case_id")
+    now = ctx.now()
+    # The claim is backed by the insurer while cover runs (DEP-6), else by the deposit (DEP-3).
+    covered = cover_at(ctx, merchant_id, now) is not None
     row = AfterSalesRow(
         id=case_id,
         merchant_id=merchant_id,
@@ -41,8 +44,9 @@ def open_case(
     ctx.event(
         merchant_id,
         "after_sales_opened",
-        f"after-sales case {case_id} opened: {consumer} claims {claimed}",
-        rule="DEP-14",
+        f"after-sales case {case_id} opened: {consumer} claims {claimed}; backed by "
+        + ("the insurer" if covered else "the cash deposit"),
+        rule="DEP-6" if covered else "DEP-3",
         amount=claimed,
     )
     return row
@@ -73,6 +77,8 @@ def compensate(ctx: DepositContext, case_id: str, amount: Money, key: str) -> Af
         )
     now = ctx.now()
     merchant_id = row.merchant_id
+    if ctx.merchant(merchant_id).status == "open":
+        reassess(ctx, merchant_id, now, reason="categories")  # versions since, before deducting
     outcome = rules.compensation(
         case_id=case_id,
         amount=amount,
@@ -106,7 +112,14 @@ def compensate(ctx: DepositContext, case_id: str, amount: Money, key: str) -> Af
     )
     ctx.decide(outcome.decision, as_of=now, key=f"{outcome.decision.rule_id}:case:{case_id}")
     if outcome.payer == "deposit" and ctx.merchant(merchant_id).status != "closed":
-        reassess(ctx, merchant_id, now, reason="compensation")
+        reassess(
+            ctx,
+            merchant_id,
+            now,
+            reason="compensation",
+            cause=f"compensation on after-sales case {case_id} deducted",
+            catch_up=False,
+        )
     return row
 
 

@@ -34,7 +34,10 @@ class ObligationOut(BaseModel):
     reason: str
     status: str
     stage: str  # due | badges_revoked | shielded | met | shield_lifting | closed
-    amount_due: str
+    amount_due: str  # still due: amount - paid - released
+    amount: str  # the increase this obligation stands for (DEP-3)
+    paid: str  # settled by top-ups, the oldest obligation first (DEP-5)
+    released: str  # no longer required: the requirement fell, the newest first
     opened_at: datetime
     badges_revoked_by: datetime
     shielded_by: datetime
@@ -66,6 +69,9 @@ def obligation_out(row: ObligationRow, policy: Policy) -> ObligationOut:
         status=row.status,
         stage=stage_of(row),
         amount_due=Money(row.amount_due).to_text(),
+        amount=Money(row.amount).to_text(),
+        paid=Money(row.paid).to_text(),
+        released=Money(row.released).to_text(),
         opened_at=row.opened_at,
         badges_revoked_by=badges_by,
         shielded_by=shield_by,

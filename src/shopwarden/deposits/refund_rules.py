@@ -1,8 +1,11 @@
 """Refund of the deposit on leaving as pure decisions (DEP-14).
 
 Only what open obligations do not keep frozen can be refunded; which obligations count is
-policy data (``refund.held_by``). The review deadline counts working days of the calendar the
-platform policy names.
+policy data (``refund.held_by``). An open top-up shortfall freezes nothing: it is money the
+deposit does not hold, not money anyone is owed (DEP-3), so refundable = cash held − open
+after-sales claims − compensation still owed to consumers (campaign deposits in force stay
+frozen too); the compensation part of an open top-up is counted once, as unpaid compensation.
+The review deadline counts working days of the calendar the platform policy names.
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ class Holdings:
     campaign_deposits: Money  # deposits of campaigns still running
     open_after_sales: Money
     unpaid_compensation: Money
-    open_topups: Money
+    open_topups: Money  # the cash shortfall of open top-ups: not held, so it freezes nothing
 
     def frozen(self, policy: Policy) -> list[tuple[str, Money]]:
         kinds = {
             "open_after_sales": self.open_after_sales,
             "unpaid_compensation": self.unpaid_compensation,
-            "open_topups": self.open_topups,
+            # DEP-3, DEP-14: a shortfall is money the deposit does not hold; subtracting it
+            # from what the deposit does hold would keep that much frozen for ever.
+            "open_topups": ZERO,
             "campaign_deposits": self.campaign_deposits,
         }
         return [(kind, kinds[kind]) for kind in policy.params.refund.held_by]
@@ -47,6 +52,7 @@ def refund_check(
     refundable = holdings.refundable(policy)
     items = [info("cash deposit held", holdings.cash_held)]
     items.append(info("campaign deposits held", holdings.campaign_deposits))
+    items.append(info("top-up shortfall (not held: freezes nothing)", holdings.open_topups))
     items += [
         ExplanationItem(f"frozen by {k}", str(m), "", "", "info")
         for k, m in holdings.frozen(policy)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from shopwarden.deposits import refund_rules
-from shopwarden.deposits.cash import open_obligation, unpaid_compensation
+from shopwarden.deposits.cash import top_up_due, unpaid_compensation
 from shopwarden.deposits.context import CAMPAIGN, CASH, PAYOUTS, DepositContext
 from shopwarden.deposits.refund_rules import Holdings
 from shopwarden.deposits.rules import info
@@ -31,8 +31,7 @@ def holdings(ctx: DepositContext, merchant_id: str) -> Holdings:
         )
     )
     unpaid = unpaid_compensation(ctx, merchant_id)
-    obligation = open_obligation(ctx, merchant_id)
-    topup = Money(obligation.amount_due) - unpaid if obligation is not None else Money(0)
+    topup = top_up_due(ctx, merchant_id) - unpaid  # the cash shortfall: shown, never frozen
     return Holdings(
         cash_held=ctx.held(merchant_id, CASH),
         campaign_deposits=ctx.held(merchant_id, CAMPAIGN),  # only running campaigns hold one

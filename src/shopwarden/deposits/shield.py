@@ -23,7 +23,10 @@ from shopwarden.money import Money
 
 
 def escalate(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
-    """DEP-4: revoke badges at 3 days, shield at 5, for every open obligation."""
+    """DEP-4: revoke badges at 3 days, shield at 5, each open obligation on its own clock.
+
+    The oldest unmet obligation reaches each step first, so the store's escalation follows
+    it; a younger one records its own step when its own time comes."""
     counts = {"badges_revoked": 0, "shielded": 0}
     statement = (
         select(ObligationRow)
@@ -82,14 +85,29 @@ def lift_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
 
 
 def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int:
+    """Post the proceeds held under this obligation's shield, except those of orders another
+    shield still in force also covered: they stay held under that one (DEP-4, DEP-5)."""
     held = ctx.session.scalars(
         select(ProceedsRow)
         .where(ProceedsRow.obligation_id == obligation.id, ProceedsRow.released_at.is_(None))
         .order_by(ProceedsRow.id)
     )
     count = 0
-    for proceeds in held:
+    for proceeds in list(held):
         assert proceeds.hold_id is not None
+        other = shield_over(ctx, proceeds.merchant_id, proceeds.ordered_at, besides=obligation.id)
+        if other is not None:
+            proceeds.obligation_id = other.id
+            ctx.event(
+                proceeds.merchant_id,
+                "proceeds_still_held",
+                f"proceeds of order {proceeds.order_id} stay held: the store is still shielded "
+                f"for top-up obligation {other.id}",
+                at=at,
+                rule="DEP-4",
+                amount=Money(proceeds.amount - proceeds.fee),
+            )
+            continue
         ctx.ledger.post_hold(
             proceeds.hold_id,
             description=f"order {proceeds.order_id}: settlement guarantee released (DEP-5)",
@@ -108,9 +126,12 @@ def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int
     return count
 
 
-def shield_over(ctx: DepositContext, merchant_id: str, at: datetime) -> ObligationRow | None:
-    """The shield in force at ``at`` and still in force now, if any (DEP-4)."""
-    return ctx.session.scalar(
+def shield_over(
+    ctx: DepositContext, merchant_id: str, at: datetime, *, besides: int | None = None
+) -> ObligationRow | None:
+    """The shield in force at ``at`` and still in force now, if any (DEP-4); several
+    obligations may each have shielded the store: the one that lifts last holds the order."""
+    statement = (
         select(ObligationRow)
         .where(
             ObligationRow.merchant_id == merchant_id,
@@ -119,8 +140,10 @@ def shield_over(ctx: DepositContext, merchant_id: str, at: datetime) -> Obligati
             ObligationRow.shield_lifted_at.is_(None),
         )
         .order_by(ObligationRow.id)
-        .limit(1)
     )
+    if besides is not None:
+        statement = statement.where(ObligationRow.id != besides)
+    return ctx.session.scalar(statement.limit(1))
 
 
 def settle(

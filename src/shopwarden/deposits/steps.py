@@ -4,7 +4,8 @@ Order matters: a lapsed cover is a new shortfall (DEP-7) before shortfalls are s
 and an obligation opened now can be escalated in the same run (DEP-4). Every step records its
 decisions under a dedupe key and changes state only when the decision is new, so a second run
 for the same instant, or a later one, applies nothing twice. Importing this module also
-subscribes the risk deposit to product changes (activation, DEP-10 a).
+subscribes the risk deposit (activation, DEP-10 a) and the cash deposit's requirement (DEP-2,
+DEP-3) to product changes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select, union
 from shopwarden.catalog.service import on_product_changed
 from shopwarden.catalog.tables import MerchantRow
 from shopwarden.cycle.registry import StepContext, cycle_step
-from shopwarden.deposits import campaigns, insurance, refunds, risk, shield
+from shopwarden.deposits import campaigns, cash, insurance, refunds, risk, shield
 from shopwarden.deposits.cash import reassess
 from shopwarden.deposits.context import DepositContext
 from shopwarden.deposits.tables import (
@@ -29,6 +30,7 @@ from shopwarden.deposits.tables import (
 from shopwarden.errors import NotFound
 
 on_product_changed(risk.on_product_changed)
+on_product_changed(cash.on_product_changed)  # DEP-2, DEP-3: a dearer listing opens its top-up
 
 
 def _context(step: StepContext) -> DepositContext | None:

@@ -23,16 +23,28 @@ def merchant_fk() -> ForeignKey:
 
 
 class EnrolmentRow(Base):
-    """A merchant under consumer protection (cash or insurance): the shortfall sweep covers it."""
+    """A merchant under consumer protection (cash or insurance): the shortfall sweep covers it.
+
+    ``assessed_at`` is the last instant its top-up due was assessed (DEP-3): a policy version
+    that took effect after it and raises the requirement opens its obligation at the version's
+    ``effective_from``.
+    """
 
     __tablename__ = "deposit_enrolments"
 
     merchant_id: Mapped[str] = mapped_column(merchant_fk(), primary_key=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ObligationRow(Base):
-    """A top-up obligation (DEP-3) and its escalation (DEP-4, DEP-5). One open per merchant."""
+    """One increase of the top-up due (DEP-3) with its own clock and escalation (DEP-4, DEP-5).
+
+    A merchant may have several open: each shortfall, deduction or requirement rise opens its
+    own, from its own moment. ``amount`` is the increase; top-ups settle the oldest first
+    (``paid``), a lower requirement releases the newest first (``released``); ``amount_due`` is
+    what is still due: ``amount - paid - released``.
+    """
 
     __tablename__ = "deposit_obligations"
     __table_args__ = (Index("ix_deposit_obligations_merchant_status", "merchant_id", "status"),)
@@ -42,6 +54,9 @@ class ObligationRow(Base):
     reason: Mapped[str] = mapped_column(String(32))  # categories | compensation | insurance_lapse…
     status: Mapped[str] = mapped_column(String(16))  # open | met
     amount_due: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    paid: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    released: Mapped[int] = mapped_column(BigInteger, server_default="0")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     badges_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -75,7 +75,8 @@ class OverviewOut(BaseModel):
     as_of: datetime
     cash: CashOut
     store: StoreOut
-    open_obligation: ObligationOut | None
+    open_obligation: ObligationOut | None  # the oldest: the store's escalation follows it
+    open_obligations: list[ObligationOut]  # every open increase, oldest first (DEP-3, DEP-4)
     insurance: CoverOut | None
     risk: RiskOut | None
     campaigns: list[CampaignOut]
@@ -139,7 +140,8 @@ def overview(ctx: DepositContext, merchant_id: str) -> OverviewOut:
     now = ctx.now()
     policy = ctx.policy(now)
     needed, why = cash.required(ctx, merchant_id, now)
-    obligation = cash.open_obligation(ctx, merchant_id)
+    open_parts = cash.open_obligations(ctx, merchant_id)
+    due = sum((Money(o.amount_due) for o in open_parts), Money(0))
     shield = ctx.session.scalar(
         select(ObligationRow)
         .where(
@@ -175,7 +177,7 @@ def overview(ctx: DepositContext, merchant_id: str) -> OverviewOut:
             enrolled=ctx.session.get(EnrolmentRow, merchant_id) is not None,
             held=ctx.held(merchant_id, CASH).to_text(),
             required=needed.to_text(),
-            top_up_due=Money(obligation.amount_due if obligation else 0).to_text(),
+            top_up_due=due.to_text(),
             unpaid_compensation=cash.unpaid_compensation(ctx, merchant_id).to_text(),
             requirement=[
                 {"measure": i.measure, "value": i.value, "target": i.target or None}
@@ -188,7 +190,8 @@ def overview(ctx: DepositContext, merchant_id: str) -> OverviewOut:
             shield_lift_due_at=shield.shield_lift_due_at if shield else None,
             proceeds_held=held_proceeds.to_text(),
         ),
-        open_obligation=obligation_out(obligation, policy) if obligation else None,
+        open_obligation=obligation_out(open_parts[0], policy) if open_parts else None,
+        open_obligations=[obligation_out(o, policy) for o in open_parts],
         insurance=cover_out(cover, now) if cover else None,
         risk=risk_out(risk, ctx.policy_version(risk.policy_version)) if risk else None,
         campaigns=[campaign_out(c) for c in running],
@@ -207,8 +210,7 @@ def obligations(ctx: DepositContext, merchant_id: str) -> list[DueOut]:
     now = ctx.now()
     policy = ctx.policy(now)
     found: list[DueOut] = []
-    obligation = cash.open_obligation(ctx, merchant_id)
-    if obligation is not None:
+    for obligation in cash.open_obligations(ctx, merchant_id):  # each with its own clock
         due = obligation_out(obligation, policy)
         found.append(
             DueOut(
