@@ -18,7 +18,11 @@ from shopwarden.money import Money
 from shopwarden.policy.store import PolicyStore
 
 T0 = datetime.fromisoformat("2024-03-01T09:00:00+08:00")
-M = Money.parse
+
+
+def M(text: str) -> Money:
+    """Test shorthand: ``"300"`` means 300.00 (the wire grammar wants two decimals)."""
+    return Money.parse(text if "." in text else f"{text}.00")
 
 
 @pytest.fixture(scope="module")
