@@ -1,7 +1,7 @@
 # The everyday commands. `make test` is what CI runs (via .ci/run).
 PYTHON ?= python3
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench fuzz
 
 install:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -11,6 +11,11 @@ demo:
 
 test: install
 	$(PYTHON) -m pytest -n 2 -q
+
+# Fuzz the API from its OpenAPI document, with more examples than CI (FUZZ_EXAMPLES=...).
+FUZZ_EXAMPLES ?= 50
+fuzz:
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) tests/fuzz/run.py
 
 lint:
 	$(PYTHON) -m ruff check src tests bench

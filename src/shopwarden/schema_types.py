@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    Field,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
@@ -114,5 +116,51 @@ def _aware(value: datetime) -> datetime:
     return instant
 
 
-Instant = Annotated[datetime, AfterValidator(_aware)]
-"""An instant with its time zone, between 1970 and the year 3000 (UTC)."""
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as(pattern: re.Pattern[str], example: str) -> Any:
+    """Text in the ISO form only: pydantic would also read a number (``0``, ``"1700000000"``)
+    as seconds since 1970, which the schema (``format: date-time``/``date``) does not allow."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"write it as ISO 8601 text, e.g. {example}")
+        if isinstance(value, int | float):
+            raise ValueError(f"write it as ISO 8601 text, e.g. {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+Instant = Annotated[
+    datetime, _written_as(_ISO_DATE_TIME, "2024-03-01T09:00:00+08:00"), AfterValidator(_aware)
+]
+"""An instant with its time zone, between 1970 and the year 3000 (UTC), as ISO 8601 text."""
+
+Day = Annotated[date, _written_as(_ISO_DAY, "2024-03-01")]
+"""A calendar day as ISO 8601 text (``2024-03-01``)."""
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    options = schema.pop("anyOf", [])
+    kept = [o for o in options if o != {"type": "null"}]
+    if len(kept) == 1:
+        schema.update(kept[0])
+    elif kept:
+        schema["anyOf"] = kept
+    schema.pop("default", None)
+
+
+def left_out(**constraints: Any) -> Any:
+    """An optional field that may be left out but not sent as null: ``X | None = left_out()``
+    (refuse null in a validator). The schema shows ``X`` alone, with no default."""
+    return Field(default=None, json_schema_extra=_not_null, **constraints)
+
+
+def refuse_null(value: Any) -> Any:
+    """For ``field_validator(..., mode="before")`` on :func:`left_out` fields."""
+    if value is None:
+        raise ValueError("cannot be null; leave it out instead")
+    return value

@@ -274,6 +274,7 @@ _NAME_EXAMPLES: dict[str, Any] = {
     "debit": "merchant:m1:wallet",
     "credit": "platform:bank",
     "payout_account": "bank:6222000000000001",
+    "purpose": "marketing",
     "amount": "100.00",
     "month": "2024-02",
     "as_of": "2024-03-01T09:00:00+08:00",
@@ -322,6 +323,8 @@ class _Examples:
             return schema["const"]
         if schema.get("enum"):
             return schema["enum"][0]
+        if "properties" in schema:
+            return self._object(schema, depth)
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
@@ -356,6 +359,9 @@ class _Examples:
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
+        for key in ("oneOf", "anyOf"):  # a choice of forms: the first one's fields
+            if schema.get(key):
+                required |= set(schema[key][0].get("required", []))
         chosen = [n for n in properties if n in required] or list(properties)
         result = {n: self.value(properties[n], n, depth + 1) for n in chosen}
         extra = schema.get("additionalProperties")

@@ -10,6 +10,7 @@ import logging
 import uuid
 from typing import Any
 
+import fastapi.routing
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -100,6 +101,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # a body that is not JSON text: malformed input, like the rest
+            reason = str(error.detail)
+            return problem(
+                status=422,
+                slug="invalid-input",
+                title="Invalid input",
+                detail=f"body: {reason}",
+                instance=request.url.path,
+                field="body",
+                errors=[{"field": "body", "reason": reason}],
+            )
         slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             error.status_code, "http-error"
         )
@@ -112,9 +124,32 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         # the router's own headers: ``Allow`` on a 405, ``WWW-Authenticate`` on a 401
         response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request) or response.headers["Allow"]
         if error.status_code == 401:
             response.headers.setdefault("WWW-Authenticate", "Bearer")
         return response
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods of the path the request reached: of every route with the path template of
+    the first route matching it (the router names only that route's own methods)."""
+    contexts = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes = list(contexts(request.app.router.routes) if contexts else request.app.router.routes)
+    template = next(
+        (
+            getattr(r, "path_format", None)
+            for r in routes
+            if getattr(r, "path_regex", None) is not None
+            and r.path_regex.match(request.scope["path"])
+        ),
+        None,
+    )
+    methods: set[str] = set()
+    for route in routes:
+        if template is not None and getattr(route, "path_format", None) == template:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def install_internal_error_handler(app: FastAPI) -> None:

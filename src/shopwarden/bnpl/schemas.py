@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from shopwarden.bnpl import rules
 from shopwarden.bnpl.orders import CheckoutRequest
@@ -59,7 +59,7 @@ class UpgradeOut(BaseModel):
 
 
 class ReflagIn(Strict):
-    full: bool = False
+    full: StrictBool = False
 
 
 class ReflagOut(BaseModel):

@@ -16,6 +16,7 @@ from shopwarden.bnpl import reflag, rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.tables import StoreRow
 from shopwarden.catalog.service import Catalog
+from shopwarden.catalog.tables import MerchantRow
 from shopwarden.clock import Clock
 from shopwarden.decisions.model import Decision
 from shopwarden.decisions.service import record_decision
@@ -169,9 +170,14 @@ class Stores:
         as_of = as_of or self.clock.now()
         statement = select(StoreRow).where(StoreRow.generation == "1.0")
         if merchant_ids is not None:
-            for merchant_id in merchant_ids:
-                Catalog(self.session, self.clock).merchant(merchant_id)
-            statement = statement.where(StoreRow.merchant_id.in_(list(merchant_ids)))
+            wanted = list(dict.fromkeys(merchant_ids))  # one query, however long the list
+            known = set(
+                self.session.scalars(select(MerchantRow.id).where(MerchantRow.id.in_(wanted)))
+            )
+            for merchant_id in wanted:
+                if merchant_id not in known:
+                    Catalog(self.session, self.clock).merchant(merchant_id)  # NotFound names it
+            statement = statement.where(StoreRow.merchant_id.in_(wanted))
         stores = list(self.session.scalars(statement.order_by(StoreRow.merchant_id)))
         if not stores:
             return []

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from shopwarden.schema_types import Identifier, PositiveMoneyText
+from shopwarden.schema_types import Identifier, PositiveMoneyText, left_out, refuse_null
 
 MerchantStatus = Literal["open", "closing", "closed"]
 Origin = Literal["self_built", "distributed"]
@@ -20,13 +20,13 @@ class Strict(BaseModel):
 class MerchantCreate(Strict):
     id: Identifier
     name: str = Field(min_length=1, max_length=200)
-    wallet_upgraded: bool = False
+    wallet_upgraded: StrictBool = False
 
 
 class MerchantUpdate(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: MerchantStatus | None = None
-    wallet_upgraded: bool | None = None
+    wallet_upgraded: StrictBool | None = None
 
 
 class MerchantOut(BaseModel):
@@ -36,6 +36,9 @@ class MerchantOut(BaseModel):
     wallet_upgraded: bool
     created_at: datetime
     status_changed_at: datetime
+
+
+SKUS = "The product's SKUs; their sku_id values are unique within the product."
 
 
 class SkuIn(Strict):
@@ -55,10 +58,10 @@ class ProductCreate(Strict):
     title: str = Field(min_length=1, max_length=300)
     category: str = Field(min_length=1, max_length=64)
     origin: Origin = "self_built"
-    listed: bool = False
+    listed: StrictBool = False
     promised_shipping_hours: int | None = Field(default=None, ge=1, le=24 * 30)
-    flash_purchase: bool = False
-    skus: list[SkuIn] = Field(min_length=1, max_length=500)
+    flash_purchase: StrictBool = False
+    skus: list[SkuIn] = Field(min_length=1, max_length=500, description=SKUS)
 
     @field_validator("skus")
     @classmethod
@@ -67,13 +70,20 @@ class ProductCreate(Strict):
 
 
 class ProductUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    category: str | None = Field(default=None, min_length=1, max_length=64)
-    origin: Origin | None = None
-    listed: bool | None = None
+    """What a PATCH changes: a field left out stays as it is. Only ``promised_shipping_hours``
+    may be null (no promise); null for any other field is refused, and not in the schema."""
+
+    title: str | None = left_out(min_length=1, max_length=300)
+    category: str | None = left_out(min_length=1, max_length=64)
+    origin: Origin | None = left_out()
+    listed: StrictBool | None = left_out()
     promised_shipping_hours: int | None = Field(default=None, ge=1, le=24 * 30)
-    flash_purchase: bool | None = None
-    skus: list[SkuIn] | None = Field(default=None, min_length=1, max_length=500)
+    flash_purchase: StrictBool | None = left_out()
+    skus: list[SkuIn] | None = left_out(min_length=1, max_length=500, description=SKUS)
+
+    _not_null = field_validator(
+        "title", "category", "origin", "listed", "flash_purchase", "skus", mode="before"
+    )(refuse_null)
 
     @field_validator("skus")
     @classmethod

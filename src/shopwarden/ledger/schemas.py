@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from shopwarden.ledger.model import Posting, TransferRequest, transfer
-from shopwarden.schema_types import Details, Identifier, Instant, MoneyText, PositiveMoneyText
+from shopwarden.schema_types import (
+    Details,
+    Identifier,
+    Instant,
+    MoneyText,
+    PositiveMoneyText,
+    left_out,
+    refuse_null,
+)
 
 ACCOUNT_CODE = r"^(merchant:[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}|platform):[a-z][a-z0-9_]{0,39}$"
 
@@ -18,10 +26,15 @@ class Strict(BaseModel):
 
 
 class AccountCreate(Strict):
-    code: str = Field(pattern=ACCOUNT_CODE, examples=["merchant:m1:wallet", "platform:fee_revenue"])
+    code: str = Field(
+        pattern=ACCOUNT_CODE,
+        examples=["platform:marketing", "merchant:m1:wallet"],
+        description="`merchant:<merchant_id>:<purpose>` or `platform:<purpose>`, agreeing with "
+        "`merchant_id` and `purpose`.",
+    )
     purpose: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     merchant_id: Identifier | None = None
-    no_negative: bool = True
+    no_negative: StrictBool = True
 
     @model_validator(mode="after")
     def _code_matches_owner(self) -> AccountCreate:
@@ -39,10 +52,30 @@ class PostingIn(Strict):
 class TransferIn(Strict):
     """Either ``debit``/``credit``/``amount`` or a list of balanced ``postings``."""
 
-    debit: str | None = Field(default=None, pattern=ACCOUNT_CODE)
-    credit: str | None = Field(default=None, pattern=ACCOUNT_CODE)
-    amount: PositiveMoneyText | None = None
-    postings: list[PostingIn] | None = Field(default=None, min_length=2, max_length=50)
+    model_config = ConfigDict(
+        # the schema says what _one_form checks: one form or the other, never both
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["debit", "credit", "amount"], "not": {"required": ["postings"]}},
+                {
+                    "required": ["postings"],
+                    "not": {
+                        "anyOf": [
+                            {"required": ["debit"]},
+                            {"required": ["credit"]},
+                            {"required": ["amount"]},
+                        ]
+                    },
+                },
+            ]
+        }
+    )
+
+    debit: str | None = left_out(pattern=ACCOUNT_CODE)
+    credit: str | None = left_out(pattern=ACCOUNT_CODE)
+    amount: PositiveMoneyText | None = left_out()
+    postings: list[PostingIn] | None = left_out(min_length=2, max_length=50)
+    _not_null = field_validator("debit", "credit", "amount", "postings", mode="before")(refuse_null)
     description: str = Field(min_length=1, max_length=500)
     effective_at: Instant | None = None
     details: Details = Field(default_factory=dict)

@@ -40,6 +40,14 @@ from shopwarden.errors import Forbidden, InvalidInput
 router = APIRouter(prefix="/v1/deposits", tags=["deposits"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+ViewMerchant = Annotated[
+    str | None,
+    Query(
+        description="The merchant the view is about. Required for an operator (422 without it); "
+        "a merchant's token defaults to its own, and naming another merchant answers 404.",
+        examples=["m1"],
+    ),
+]
 Work = Callable[[DepositContext, str], BaseModel]
 
 
@@ -86,7 +94,7 @@ def _merchant_of(principal: Principal, merchant_id: str | None) -> str:
 # merchant views -----------------------------------------------------------------------------
 @router.get("/overview", response_model=views.OverviewOut)
 def overview(
-    container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
+    container: ContainerDep, principal: PrincipalDep, merchant_id: ViewMerchant = None
 ) -> views.OverviewOut:
     """Deposits held and required, badges and shield, cover, risk and campaign deposits."""
     merchant_id = _merchant_of(principal, merchant_id)
@@ -96,7 +104,7 @@ def overview(
 
 @router.get("/obligations", response_model=list[views.DueOut])
 def obligations(
-    container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
+    container: ContainerDep, principal: PrincipalDep, merchant_id: ViewMerchant = None
 ) -> list[views.DueOut]:
     """What the merchant owes or waits for, each with its deadlines (DEP-4, 5, 10, 14)."""
     merchant_id = _merchant_of(principal, merchant_id)
@@ -108,7 +116,7 @@ def obligations(
 def timeline(
     container: ContainerDep,
     principal: PrincipalDep,
-    merchant_id: str | None = None,
+    merchant_id: ViewMerchant = None,
     limit: Limit = 500,
 ) -> list[o.EventOut]:
     """Every payment, deduction, decision and refund step, oldest first."""
@@ -119,7 +127,7 @@ def timeline(
 
 @router.get("/refundable", response_model=views.RefundableOut)
 def refundable(
-    container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
+    container: ContainerDep, principal: PrincipalDep, merchant_id: ViewMerchant = None
 ) -> views.RefundableOut:
     """What a refund could pay now, and what open obligations keep frozen (DEP-14)."""
     merchant_id = _merchant_of(principal, merchant_id)

@@ -3,11 +3,10 @@ it feeds (SCORE-6), the operators' distribution and the what-if of a draft polic
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
 from shopwarden.api.edge import MAX_POLICY_BODY_BYTES
@@ -15,7 +14,7 @@ from shopwarden.catalog.service import Catalog
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import facts_dir
 from shopwarden.metrics.engines import ENGINES
-from shopwarden.schema_types import Instant
+from shopwarden.schema_types import Day, Instant, left_out, refuse_null
 from shopwarden.scoring.consumers import ScoreContext, all_decisions
 from shopwarden.scoring.distribution import distribution
 from shopwarden.scoring.documents import score_document
@@ -30,16 +29,18 @@ router = APIRouter(prefix="/v1/scores", tags=["score"])
 class SimulationIn(BaseModel):
     """A draft score policy, as YAML text or as the id of a version in the policy book."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # the schema says what _one_policy checks: exactly one of policy or version
+        json_schema_extra={"oneOf": [{"required": ["policy"]}, {"required": ["version"]}]},
+    )
     as_of: Instant
-    policy: str | None = Field(
-        default=None,
+    policy: str | None = left_out(
         max_length=MAX_POLICY_BODY_BYTES,
         description="YAML text of a draft score policy, at most 262144 characters",
     )
-    version: str | None = Field(
-        default=None, max_length=64, description="a score version of the policy book"
-    )
+    version: str | None = left_out(max_length=64, description="a score version of the policy book")
+    _not_null = field_validator("policy", "version", mode="before")(refuse_null)
     engine: str = "duckdb"
 
     @model_validator(mode="after")
@@ -118,8 +119,8 @@ def score_history(
     merchant_id: str,
     container: ContainerDep,
     principal: PrincipalDep,
-    from_day: date | None = None,
-    to_day: date | None = None,
+    from_day: Day | None = None,
+    to_day: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=366)] = 90,
 ) -> list[dict[str, Any]]:
     """The merchant's daily snapshots, newest first (SCORE-5)."""
