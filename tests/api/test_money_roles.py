@@ -535,3 +535,48 @@ def test_an_amount_above_the_ceiling_is_refused_naming_the_field(
 def test_the_ceiling_itself_is_allowed(api: Api) -> None:
     fund(api, "m1", "100000000.00")
     assert balances(api)["merchant:m1:wallet"][0] == "100000000.00"
+
+
+LOWER_CEILING = """\
+family: platform
+version: "2024-03-10"
+title: Platform conventions
+revised_on: 2024-03-01
+published_at: "2024-03-01T09:00:00+08:00"
+effective_from: "2024-03-10T00:00:00+08:00"
+rules: [POL-4]
+parameters:
+  notice_period: "7d"
+  timezone: Asia/Shanghai
+  working_day_calendar: CN
+  max_single_amount: "1000.00"
+"""
+
+
+def test_the_ceiling_is_the_platform_policy_in_force(api: Api) -> None:
+    published = api.client.post(
+        "/v1/policies",
+        content=LOWER_CEILING,
+        headers={**api.operator, "Content-Type": "application/yaml"},
+    )
+    assert published.status_code == 201, published.text
+    body = {"merchant_id": "m1", "amount": "1000.01", "reference": "r1"}
+    assert post(api, "/v1/payments/incoming", body, api.m1, "before").status_code == 201
+    api.clock.advance_to(api.clock.now().replace(day=10))
+    refusal = problem(
+        post(api, "/v1/payments/incoming", {**body, "reference": "r2"}, api.m1, "after"),
+        422,
+        "invalid-input",
+        "amount",
+    )
+    assert "1000.00" in refusal["detail"]
+    assert (
+        post(
+            api,
+            "/v1/payments/incoming",
+            {**body, "reference": "r3", "amount": "1000.00"},
+            api.m1,
+            "at",
+        ).status_code
+        == 201
+    )
