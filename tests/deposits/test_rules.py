@@ -9,6 +9,7 @@ import pytest
 
 from shopwarden.catalog.tree import load_tree
 from shopwarden.deposits import campaign_rules as cr
+from shopwarden.deposits import obligation_rules as obr
 from shopwarden.deposits import refund_rules as fr
 from shopwarden.deposits import risk_rules as rr
 from shopwarden.deposits import rules
@@ -326,12 +327,12 @@ def test_refundable_is_what_obligations_do_not_hold(policy: rules.Policy) -> Non
         campaign_deposits=M("500000"),
         open_after_sales=M("200"),
         unpaid_compensation=M("0"),
-        open_topups=M("300"),
+        open_topups=M("300"),  # a shortfall: money not held, so it freezes nothing (DEP-3)
     )
-    assert holdings.refundable(policy) == M("500.00")
-    refundable, decision = fr.refund_check(holdings, M("500.01"), policy, "m")
-    assert refundable == M("500.00") and decision.outcome == "refused"
-    assert fr.refund_check(holdings, M("500.00"), policy, "m")[1].outcome == "accepted"
+    assert holdings.refundable(policy) == M("800.00")
+    refundable, decision = fr.refund_check(holdings, M("800.01"), policy, "m")
+    assert refundable == M("800.00") and decision.outcome == "refused"
+    assert fr.refund_check(holdings, M("800.00"), policy, "m")[1].outcome == "accepted"
     short = fr.Holdings(M("100"), M("0"), M("900"), M("0"), M("0"))
     assert short.refundable(policy) == M("0.00")
 
@@ -376,3 +377,110 @@ def test_overdue_at_the_deadline(policy: rules.Policy) -> None:
     args = {"refund_id": 1, "deadline": deadline, "policy": policy, "merchant_id": "m"}
     assert fr.refund_overdue(as_of=deadline - timedelta(minutes=1), **args) is None
     assert fr.refund_overdue(as_of=deadline, **args) is not None
+
+
+@pytest.mark.rule("DEP-14")
+@pytest.mark.rule("DEP-3")
+def test_a_shortfall_after_a_compensation_freezes_nothing(policy: rules.Policy) -> None:
+    """Pay 1000.00, 200.00 deducted: the 800.00 held is all refundable, not 600.00."""
+    holdings = fr.Holdings(M("800"), M("0"), M("0"), M("0"), open_topups=M("200"))
+    assert holdings.refundable(policy) == M("800.00")
+    assert dict(holdings.frozen(policy))["open_topups"] == M("0.00")
+    owed = fr.Holdings(M("800"), M("0"), M("50"), M("120"), open_topups=M("200"))
+    assert owed.refundable(policy) == M("630.00")  # only what consumers are owed holds money
+
+
+# DEP-3, DEP-4, DEP-5: obligations as parts ---------------------------------------------------
+def _part(id_: int, hours: int, due: str) -> obr.OpenPart:
+    return obr.OpenPart(id_, T0 + timedelta(hours=hours), M(due))
+
+
+@pytest.mark.rule("DEP-3")
+@pytest.mark.rule("DEP-4")
+def test_a_second_shortfall_is_a_new_part_and_the_old_keeps_its_clock() -> None:
+    found = obr.reconcile([_part(1, 0, "200")], due=M("500"))
+    assert found.settlements == () and found.increase == M("300.00")
+    assert obr.reconcile([_part(1, 0, "200")], due=M("200")).increase == M("0.00")
+    assert obr.reconcile([], due=M("0")) == obr.Reconciled((), M("0.00"), M("0.00"))
+
+
+@pytest.mark.rule("DEP-5")
+def test_a_top_up_settles_the_oldest_first() -> None:
+    parts = [_part(2, 24, "300"), _part(1, 0, "100")]
+    found = obr.reconcile(parts, due=M("250"), paid=M("150"))
+    assert found.settlements == (
+        obr.Settlement(1, M("100.00"), M("0.00")),
+        obr.Settlement(2, M("50.00"), M("0.00")),
+    )
+    assert found.increase == M("0.00")
+    # paying more than is due meets every part and opens nothing
+    over = obr.reconcile(parts, due=M("0"), paid=M("1000"))
+    assert [s.total for s in over.settlements] == [M("100.00"), M("300.00")]
+    assert over.increase == M("0.00")
+
+
+@pytest.mark.rule("DEP-3")
+def test_a_lower_requirement_releases_the_newest_first() -> None:
+    parts = [_part(1, 0, "100"), _part(2, 24, "300")]
+    found = obr.reconcile(parts, due=M("150"))
+    assert found.settlements == (obr.Settlement(2, M("0.00"), M("250.00")),)
+    # a payment and a higher due together: the payment settles, the rise is a new part
+    both = obr.reconcile(parts, due=M("600"), paid=M("100"))
+    assert both.settlements == (obr.Settlement(1, M("100.00"), M("0.00")),)
+    assert both.increase == M("300.00")
+
+
+@pytest.mark.rule("DEP-3")
+def test_version_switches_since_the_last_assessment() -> None:
+    starts = [("2023-01-01", T0 - timedelta(days=400)), ("b", T0 + timedelta(days=2))]
+    starts.append(("c", T0 + timedelta(days=5)))
+    after = T0 + timedelta(days=3)
+    assert obr.version_switches(starts, assessed_at=T0, as_of=after) == [starts[1]]
+    assert obr.version_switches(starts, assessed_at=T0, as_of=T0 + timedelta(days=2)) == [starts[1]]
+    assert obr.version_switches(starts, assessed_at=after, as_of=after) == []
+    assert obr.version_switches(starts, assessed_at=None, as_of=after) == []
+
+
+@pytest.mark.rule("DEP-3")
+@pytest.mark.rule("DEP-4")
+def test_a_part_opened_explains_its_cause_and_deadlines(policy: rules.Policy) -> None:
+    opened = T0 + timedelta(hours=1)
+    decision = obr.part_opened(
+        obligation_id=7,
+        increase=M("300"),
+        due=M("500"),
+        outstanding_before=M("200"),
+        opened_at=opened,
+        cause="deposits policy b in force from 2024-03-01T10:00+08:00",
+        policy=policy,
+        merchant_id="m",
+    )
+    assert (decision.rule_id, decision.outcome, decision.subject) == (
+        "DEP-3",
+        "shortfall",
+        "top-up obligation 7",
+    )
+    values = {i.measure: i.value for i in decision.items}
+    assert values["badges revoked unless met by (DEP-4)"] == "2024-03-04T10:00+08:00"
+    assert values["store shielded unless met by (DEP-4)"] == "2024-03-06T10:00+08:00"
+    assert values["this obligation"] == "300.00"
+
+
+@pytest.mark.rule("DEP-4")
+def test_badges_return_only_when_no_late_part_keeps_them(policy: rules.Policy) -> None:
+    kept = obr.badges_restored(
+        obligation_id=1, met_at=T0, still_revoked_by=[2], policy=policy, merchant_id="m"
+    )
+    assert kept is None
+    back = obr.badges_restored(
+        obligation_id=1, met_at=T0, still_revoked_by=[], policy=policy, merchant_id="m"
+    )
+    assert back is not None and (back.rule_id, back.outcome) == ("DEP-4", "badges_restored")
+
+
+@pytest.mark.rule("DEP-1")
+@pytest.mark.rule("DEP-3")
+def test_which_rule_a_payment_is_made_under() -> None:
+    assert obr.payment_rule(first=True, settles_shortfall=False) == "DEP-1"
+    assert obr.payment_rule(first=False, settles_shortfall=True) == "DEP-3"
+    assert obr.payment_rule(first=False, settles_shortfall=False) == "DEP-1"
