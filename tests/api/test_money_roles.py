@@ -8,13 +8,22 @@ merchant's own accounts; each is refused and no ledger balance changes.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shopwarden.clock import SimulatedClock
+from shopwarden.errors import Conflict
+from shopwarden.ledger.model import Balance
+from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.verify import verify_ledger
-from tests.api.conftest import Api
+from shopwarden.money import Money
+from shopwarden.payments.service import IncomingPayments
+from tests.api.conftest import Api, make_container
 
 pytestmark = pytest.mark.rule("DEP-15")
 
@@ -580,3 +589,36 @@ def test_the_ceiling_is_the_platform_policy_in_force(api: Api) -> None:
         ).status_code
         == 201
     )
+
+
+@pytest.mark.postgres
+def test_racing_confirmations_post_the_money_once(
+    postgres_url: str, tmp_path: Path, clock: SimulatedClock
+) -> None:
+    """Eight operators confirm one incoming payment at once on PostgreSQL: one wins."""
+    container = make_container(postgres_url, tmp_path, clock)
+    try:
+        with container.db.transaction() as session:
+            payment = IncomingPayments(session, clock).create(
+                "m1", Money.parse("25.00"), "race", by="merchant:m1"
+            )
+            payment_id = payment.id
+        start = threading.Barrier(8)
+
+        def confirm(n: int) -> str:
+            start.wait()
+            try:
+                with container.db.transaction() as session:
+                    IncomingPayments(session, clock).confirm(payment_id, by=f"operator {n}")
+                return "confirmed"
+            except Conflict:
+                return "conflict"
+
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = sorted(pool.map(confirm, range(8)))
+        assert outcomes == ["confirmed"] + ["conflict"] * 7
+        with container.db.transaction() as session:
+            assert Ledger(session, clock).balance("merchant:m1:wallet") == Balance(2500, 0, 0)
+            assert verify_ledger(session) == []
+    finally:
+        container.close()
