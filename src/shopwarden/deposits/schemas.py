@@ -13,7 +13,10 @@ from shopwarden.policy.types import Rate
 from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText
 
 Source = Literal["wallet", "external"]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# not blank: what the schema can say of a text that is stripped before its length is checked
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")
+]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=64)]
 
 
@@ -41,7 +44,9 @@ class InsuranceIn(Strict):
 class CaseIn(Strict):
     case_id: Identifier
     merchant_id: Identifier
-    consumer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    consumer: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    ]
     claimed: PositiveMoneyText
 
 
@@ -109,6 +114,9 @@ class ProceedsIn(Strict):
 class RefundIn(Strict):
     merchant_id: Identifier
     payout_account: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=3, max_length=200, pattern=r"\S[\s\S]+\S"
+        ),
     ] = Field(examples=["alipay:shop@example.com"])
     amount: PositiveMoneyText

@@ -14,7 +14,10 @@ from shopwarden.schema_types import Identifier, MoneyText, PositiveMoneyText
 Reference = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,199}$", max_length=200)
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# not blank: what the schema can say of a text that is stripped before its length is checked
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")
+]
 
 
 class Strict(BaseModel):
