@@ -81,6 +81,16 @@ def lift_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         obligation.shield_lifted_at = as_of
         released += release(ctx, obligation, as_of)
         lifted += ctx.decide(decision, as_of=as_of, key=f"DEP-5:{obligation.id}")
+        other = shield_over(ctx, obligation.merchant_id, as_of, besides=obligation.id)
+        if other is not None:  # DEP-4: another obligation, unmet at 5 days, still shields
+            ctx.event(
+                obligation.merchant_id,
+                "still_shielded",
+                f"shield of top-up obligation {obligation.id} lifted; the store stays shielded "
+                f"for top-up obligation {other.id}",
+                at=as_of,
+                rule="DEP-4",
+            )
     return {"shields_lifted": lifted, "proceeds_released": released}
 
 
@@ -129,8 +139,9 @@ def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int
 def shield_over(
     ctx: DepositContext, merchant_id: str, at: datetime, *, besides: int | None = None
 ) -> ObligationRow | None:
-    """The shield in force at ``at`` and still in force now, if any (DEP-4); several
-    obligations may each have shielded the store: the one that lifts last holds the order."""
+    """The shield in force at ``at`` and still in force now, if any (DEP-4). Several
+    obligations may each have shielded the store: the oldest holds the order, and when it
+    lifts another still in force takes the order over (see :func:`release`)."""
     statement = (
         select(ObligationRow)
         .where(
