@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,6 @@ from shopwarden.deposits.context import DepositContext
 from shopwarden.errors import Forbidden, InvalidInput
 
 router = APIRouter(prefix="/v1/deposits", tags=["deposits"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 ViewMerchant = Annotated[
     str | None,
