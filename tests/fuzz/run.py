@@ -1,9 +1,10 @@
 """Fuzz the HTTP API from its OpenAPI document: ``python3 tests/fuzz/run.py [--examples N]``.
 
-For each role (operator, then merchant) a fresh PostgreSQL database is created on the server
-of ``SHOPWARDEN_TEST_PG_URL`` (default: the local one, user postgres), ``fuzz_api.py`` runs
-schemathesis against the app in process (no network) with a fixed seed, and the database is
-dropped. Exit 1 when any check failed for either role. ``make fuzz`` runs it with more
+For each role (operator and merchant, side by side unless ``--serial``) a fresh PostgreSQL
+database is created on the server of ``SHOPWARDEN_TEST_PG_URL`` (default: the local one, user
+postgres), ``fuzz_api.py`` runs schemathesis against the app in process (no network) with a
+fixed seed, and the database is dropped; each role's report is printed when it is done.
+Exit 1 when any check failed for either role. ``make fuzz`` runs it with more
 examples (``FUZZ_EXAMPLES``); ``.ci/run`` with the default.
 """
 
@@ -13,11 +14,14 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent
@@ -34,14 +38,17 @@ def _server_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
-def run_role(role: str, examples: int, seed: int, extra: list[str]) -> int:
+def _create_database(admin: Engine, role: str) -> str:
     name = f"shopwarden_fuzz_{role}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
         # a throwaway database: commits need not wait for the disk
         connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-    url = make_url(_server_url()).set(database=name).render_as_string(hide_password=False)
+    return name
+
+
+def _start(role: str, database: str, examples: int, seed: int, extra: list[str]) -> Run:
+    url = make_url(_server_url()).set(database=database).render_as_string(hide_password=False)
     env = {
         **os.environ,
         "SHOPWARDEN_FUZZ_DATABASE_URL": url,
@@ -49,27 +56,32 @@ def run_role(role: str, examples: int, seed: int, extra: list[str]) -> int:
         "SHOPWARDEN_FUZZ_EXAMPLES": str(examples),
         "SHOPWARDEN_FUZZ_SEED": str(seed),
     }
-    started = time.monotonic()
-    try:
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(HERE / "fuzz_api.py"),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            *extra,
-        ]
-        code = subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    print(f"fuzz [{role}]: exit {code} in {time.monotonic() - started:.0f} s", flush=True)
-    return code
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(HERE / "fuzz_api.py"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        *extra,
+    ]
+    output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by main)
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, text=True
+    )
+    return Run(role, database, process, output, time.monotonic())
+
+
+@dataclass
+class Run:
+    role: str
+    database: str
+    process: subprocess.Popen[str]
+    output: IO[str]
+    started: float
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,11 +96,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--role", action="append", choices=["operator", "merchant"], help="default: both"
     )
+    parser.add_argument(
+        "--serial", action="store_true", help="one role after the other (default: side by side)"
+    )
     args, extra = parser.parse_known_args(argv)
-    codes = [
-        run_role(role, args.examples, args.seed, extra)
-        for role in args.role or ["operator", "merchant"]
-    ]
+    roles = args.role or ["operator", "merchant"]
+    admin = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
+    runs: list[Run] = []
+    codes: list[int] = []
+    try:
+        for role in roles:
+            runs.append(
+                _start(role, _create_database(admin, role), args.examples, args.seed, extra)
+            )
+            if args.serial:
+                runs[-1].process.wait()
+        for run in runs:
+            code = run.process.wait()
+            codes.append(code)
+            run.output.seek(0)
+            sys.stdout.write(f"===== fuzz [{run.role}] =====\n{run.output.read()}")
+            print(f"fuzz [{run.role}]: exit {code} in {time.monotonic() - run.started:.0f} s")
+            run.output.close()
+            sys.stdout.flush()
+    finally:
+        for run in runs:
+            if run.process.poll() is None:
+                run.process.kill()
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{run.database}" WITH (FORCE)'))
+        admin.dispose()
     return 1 if any(codes) else 0
 
 
