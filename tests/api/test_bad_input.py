@@ -55,19 +55,19 @@ def post(api: Api, path: str, body: Any, key: str = "k1", **extra: Any) -> Any:
 # --- NUL in text: PostgreSQL cannot store it, so it is refused at the edge, naming the field.
 
 
-@pytest.mark.parametrize(
-    ("path", "field"),
-    [
-        ("/v1/merchants?after=%00", "after"),
-        ("/v1/merchants?after=a%00b", "after"),
-        ("/v1/products/%00x", "product_id"),
-        ("/v1/ledger/accounts/merchant:m1%00:wallet", "code"),
-        ("/v1/decisions?rule_id=DEP-1%00", "rule_id"),
-    ],
-)
-def test_a_nul_in_the_path_or_query_is_refused_naming_it(api: Api, path: str, field: str) -> None:
-    problem = refused(api.client.get(path, headers=api.operator), 422, field)
-    assert "NUL" in problem["detail"]
+NUL_IN_REQUEST_LINE = [
+    ("/v1/merchants?after=%00", "after"),
+    ("/v1/merchants?after=a%00b", "after"),
+    ("/v1/products/%00x", "product_id"),
+    ("/v1/ledger/accounts/merchant:m1%00:wallet", "code"),
+    ("/v1/decisions?rule_id=DEP-1%00", "rule_id"),
+]
+
+
+def test_a_nul_in_the_path_or_query_is_refused_naming_it(api: Api) -> None:
+    for path, field in NUL_IN_REQUEST_LINE:
+        problem = refused(api.client.get(path, headers=api.operator), 422, field)
+        assert "NUL" in problem["detail"], path
 
 
 @pytest.mark.rule("DEP-15")
@@ -127,25 +127,23 @@ def test_an_escaped_backslash_u0000_is_plain_text_and_accepted(api: Api) -> None
 # --- ids beyond a 64-bit row id: 422 naming the parameter, never an overflow.
 
 
-@pytest.mark.parametrize("bad", [TOO_BIG, "9223372036854775808", "0", "-1"])
-@pytest.mark.parametrize(
-    ("method", "path", "field"),
-    [
-        ("get", "/v1/ledger/transactions/{}", "txn_id"),
-        ("post", "/v1/ledger/holds/{}/post", "hold_id"),
-        ("post", "/v1/ledger/holds/{}/void", "hold_id"),
-        ("post", "/v1/deposits/refunds/{}/approval", "refund_id"),
-        ("get", "/v1/deposits/refunds/{}", "refund_id"),
-        ("get", "/v1/bnpl/invoices/{}", "invoice_id"),
-    ],
-)
-def test_ids_outside_a_row_id_are_refused_naming_them(
-    api: Api, bad: str, method: str, path: str, field: str
-) -> None:
+ID_PATHS = [
+    ("get", "/v1/ledger/transactions/{}", "txn_id"),
+    ("post", "/v1/ledger/holds/{}/post", "hold_id"),
+    ("post", "/v1/ledger/holds/{}/void", "hold_id"),
+    ("post", "/v1/deposits/refunds/{}/approval", "refund_id"),
+    ("get", "/v1/deposits/refunds/{}", "refund_id"),
+    ("get", "/v1/bnpl/invoices/{}", "invoice_id"),
+]
+
+
+def test_ids_outside_a_row_id_are_refused_naming_them(api: Api) -> None:
     headers = {**api.operator, "Idempotency-Key": "k"}
-    kwargs: dict[str, Any] = {"json": {}} if method == "post" else {}
-    response = getattr(api.client, method)(path.format(bad), headers=headers, **kwargs)
-    refused(response, 422, field)
+    for bad in (TOO_BIG, "9223372036854775808", "0", "-1"):
+        for method, path, field in ID_PATHS:
+            kwargs: dict[str, Any] = {"json": {}} if method == "post" else {}
+            response = getattr(api.client, method)(path.format(bad), headers=headers, **kwargs)
+            refused(response, 422, field)
 
 
 def test_the_largest_row_id_is_simply_not_found(api: Api) -> None:
@@ -157,30 +155,27 @@ def test_the_largest_row_id_is_simply_not_found(api: Api) -> None:
 # --- amounts: JSON numbers of any size are refused, as is everything off the grammar.
 
 
+BAD_AMOUNTS: list[tuple[Any, str]] = [
+    (10, "never as a number"),
+    (100000000000000000000, "never as a number"),
+    (1e20, "never as a float"),
+    ("١٠.٠٠", "ASCII digits"),
+    ("１０.００", "ASCII digits"),
+    (" 10.00 ", "spaces or line breaks"),
+    ("10.00\n", "spaces or line breaks"),
+    ("10", "exactly two decimals"),
+    ("10.5", "exactly two decimals"),
+    ("-0.99", "more than 0.00"),
+    ("99999999999999999999.00", "more than 15 whole digits"),
+]
+
+
 @pytest.mark.rule("DEP-15")
-@pytest.mark.parametrize(
-    ("amount", "reason"),
-    [
-        (10, "never as a number"),
-        (100000000000000000000, "never as a number"),
-        (1e20, "never as a float"),
-        ("١٠.٠٠", "ASCII digits"),
-        ("１０.００", "ASCII digits"),
-        (" 10.00 ", "spaces or line breaks"),
-        ("10.00\n", "spaces or line breaks"),
-        ("10", "exactly two decimals"),
-        ("10.5", "exactly two decimals"),
-        ("-0.99", "more than 0.00"),
-        ("99999999999999999999.00", "more than 15 whole digits"),
-    ],
-)
-def test_amounts_off_the_grammar_are_refused_naming_the_field(
-    api: Api, amount: Any, reason: str
-) -> None:
-    problem = refused(
-        post(api, "/v1/ledger/transactions", {**FUND, "amount": amount}), 422, "amount"
-    )
-    assert reason in problem["detail"]
+def test_amounts_off_the_grammar_are_refused_naming_the_field(api: Api) -> None:
+    for amount, reason in BAD_AMOUNTS:
+        body = {**FUND, "amount": amount}
+        problem = refused(post(api, "/v1/ledger/transactions", body), 422, "amount")
+        assert reason in problem["detail"], amount
     assert transactions(api) == 0
 
 
@@ -206,12 +201,12 @@ def test_a_deposit_payment_refuses_a_json_integer(api: Api) -> None:
 
 
 @pytest.mark.rule("BNPL-10")
-@pytest.mark.parametrize("month", ["0000-01", "9999-12", "1999-12", "2024-13", "2024-3", "٢٠٢٤-03"])
-def test_impossible_months_are_refused_naming_month(api: Api, month: str) -> None:
-    response = api.client.post(
-        "/v1/bnpl/invoices", json={"merchant_id": "m1", "month": month}, headers=api.operator
-    )
-    refused(response, 422, "month")
+def test_impossible_months_are_refused_naming_month(api: Api) -> None:
+    for month in ("0000-01", "9999-12", "1999-12", "2024-13", "2024-3", "٢٠٢٤-03", "2024-03\n"):
+        response = api.client.post(
+            "/v1/bnpl/invoices", json={"merchant_id": "m1", "month": month}, headers=api.operator
+        )
+        refused(response, 422, "month")
 
 
 @pytest.mark.rule("BNPL-10")
@@ -223,20 +218,20 @@ def test_the_last_month_accepted_does_not_overflow(api: Api) -> None:
     assert response.json()["field"] == "month"
 
 
+OUT_OF_BOOK = [
+    "0001-01-01T00:00:00-14:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2021-12-31T23:59:59+08:00",  # before the first platform policy (2022-01-01 +08:00)
+    "2999-01-01T00:00:00Z",
+]
+
+
 @pytest.mark.rule("POL-1")
-@pytest.mark.parametrize(
-    "as_of",
-    [
-        "0001-01-01T00:00:00-14:00",
-        "0001-01-01T00:00:00+14:00",
-        "9999-12-31T23:59:59-14:00",
-        "2021-12-31T23:59:59+08:00",  # before the first platform policy (2022-01-01 +08:00)
-        "2999-01-01T00:00:00Z",
-    ],
-)
-def test_cycle_runs_refuse_instants_outside_the_policy_book(api: Api, as_of: str) -> None:
-    response = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator)
-    refused(response, 422, "as_of")
+def test_cycle_runs_refuse_instants_outside_the_policy_book(api: Api) -> None:
+    for as_of in OUT_OF_BOOK:
+        response = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator)
+        refused(response, 422, "as_of")
     with api.container.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(CycleRunRow)) == 0
 
@@ -249,12 +244,12 @@ def test_a_cycle_run_at_the_first_policy_instant_is_taken(api: Api) -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
-def test_query_instants_outside_the_range_are_refused(api: Api, as_of: str) -> None:
-    response = api.client.get(
-        "/v1/policies/platform/in-force", params={"as_of": as_of}, headers=api.operator
-    )
-    refused(response, 422, "as_of")
+def test_query_instants_outside_the_range_are_refused(api: Api) -> None:
+    for as_of in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        response = api.client.get(
+            "/v1/policies/platform/in-force", params={"as_of": as_of}, headers=api.operator
+        )
+        refused(response, 422, "as_of")
 
 
 # --- request limits.
