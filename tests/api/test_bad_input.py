@@ -134,6 +134,8 @@ ID_PATHS = [
     ("post", "/v1/deposits/refunds/{}/approval", "refund_id"),
     ("get", "/v1/deposits/refunds/{}", "refund_id"),
     ("get", "/v1/bnpl/invoices/{}", "invoice_id"),
+    ("get", "/v1/payments/incoming/{}", "payment_id"),
+    ("post", "/v1/payments/incoming/{}/confirmation", "payment_id"),
 ]
 
 

@@ -21,6 +21,7 @@ from shopwarden.api.deps import (
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCallDep
+from shopwarden.api.params import RowId
 from shopwarden.payments.schemas import (
     IncomingPaymentIn,
     IncomingPaymentOut,
@@ -70,7 +71,7 @@ def list_incoming(
 
 @router.get("/incoming/{payment_id}", response_model=IncomingPaymentOut)
 def get_incoming(
-    payment_id: int, container: ContainerDep, principal: PrincipalDep
+    payment_id: RowId, container: ContainerDep, principal: PrincipalDep
 ) -> IncomingPaymentOut:
     with container.db.transaction() as session:
         row = IncomingPayments(session, container.clock).payment(payment_id)
@@ -81,7 +82,7 @@ def get_incoming(
 @router.post(
     "/incoming/{payment_id}/confirmation", status_code=201, response_model=IncomingPaymentOut
 )
-def confirm_incoming(payment_id: int, money: MoneyCallDep) -> dict[str, Any]:
+def confirm_incoming(payment_id: RowId, money: MoneyCallDep) -> dict[str, Any]:
     """The money arrived (operators): posted from ``platform:bank`` into the wallet, once."""
     require_operator(money.principal)
 
@@ -93,7 +94,7 @@ def confirm_incoming(payment_id: int, money: MoneyCallDep) -> dict[str, Any]:
 
 
 @router.post("/incoming/{payment_id}/rejection", response_model=IncomingPaymentOut)
-def reject_incoming(payment_id: int, body: RejectionIn, money: MoneyCallDep) -> dict[str, Any]:
+def reject_incoming(payment_id: RowId, body: RejectionIn, money: MoneyCallDep) -> dict[str, Any]:
     """The money did not arrive (operators): the pending amount is released, nothing moved."""
     require_operator(money.principal)
 
