@@ -37,9 +37,7 @@ VersionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]+-\d+$")]
 
-FieldPath = Annotated[
-    str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[\d+\])*$")
-]
+FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+|\[\d+\])*$")]
 """Where a value is in a policy document: ``parameters.bands[1].mapping``, ``effective_from``."""
 
 
