@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from shopwarden.bnpl import rules
 from shopwarden.bnpl.orders import CheckoutRequest
@@ -16,6 +17,23 @@ from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText
 
 StoreStatus = Literal["not_enabled", "bnpl_1_0", "enabled", "paused"]
 MONTH = rules.MONTH_PATTERN  # YYYY-MM, years 2000 to 9998
+
+
+def _month_text(text: str) -> str:
+    """Say what a month looks like, rather than echoing the schema's pattern (BNPL-10)."""
+    if re.fullmatch(MONTH, text) is None:
+        raise ValueError(
+            f"{text!r} is not a month written YYYY-MM with a year from "
+            f"{rules.FIRST_YEAR} to {rules.LAST_YEAR}, e.g. 2024-03"
+        )
+    return text
+
+
+MonthText = Annotated[
+    str,
+    AfterValidator(_month_text),
+    WithJsonSchema({"type": "string", "pattern": MONTH, "examples": ["2024-03"]}),
+]
 
 
 class Strict(BaseModel):
@@ -170,7 +188,7 @@ class RefundIn(Strict):
 
 class InvoiceIn(Strict):
     merchant_id: Identifier
-    month: str | None = Field(default=None, pattern=MONTH, examples=["2024-03"])
+    month: MonthText | None = None
 
 
 class InvoiceOut(BaseModel):
