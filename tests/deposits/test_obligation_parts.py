@@ -1,5 +1,6 @@
 """Top-up obligations through the API and the cycle: each increase on its own clock, opened
-at the moment that caused it — a policy version at its ``effective_from`` (DEP-3, DEP-4)."""
+at the moment that caused it — a policy version at its ``effective_from``, a cover lapsed
+unrenewed at its ``ends_at`` (DEP-3, DEP-4, DEP-7)."""
 
 from __future__ import annotations
 
@@ -186,3 +187,66 @@ def test_proceeds_stay_held_while_another_shield_covers_their_order(api: Api) ->
         assert held.released_at is None and held.obligation_id == second.id
     overview = api.client.get("/v1/deposits/overview", headers=api.m1).json()
     assert overview["store"]["shielded"] and overview["store"]["proceeds_held"] == "50.00"
+
+
+def _cover_then_unfreeze(api: Api) -> datetime:
+    """m1 holds 1000.00, buys a year of cover and unfreezes its cash (DEP-6, DEP-7); the
+    cover's end."""
+    fund(api, "m1", "3000.00")
+    assert pay(api, "m1", "1000.00", "p1").status_code == 201
+    cover = post(api, "/v1/deposits/insurance", {"merchant_id": "m1"}, who=api.m1, key="c1")
+    assert cover.status_code == 201, cover.text
+    body = {"merchant_id": "m1"}
+    assert post(api, "/v1/deposits/cash/unfreeze", body, who=api.m1, key="u1").status_code == 201
+    return datetime.fromisoformat(cover.json()["ends_at"])
+
+
+@pytest.mark.rule("DEP-7")
+@pytest.mark.rule("DEP-3")
+@pytest.mark.rule("DEP-4")
+def test_a_lapse_found_by_a_payment_opens_at_the_cover_end(api: Api) -> None:
+    ends = _cover_then_unfreeze(api)
+    api.clock.advance_to(ends + timedelta(hours=20))
+    assert pay(api, "m1", "400.00", "p2").status_code == 201  # before any cycle
+    (found,) = _obligations(api)
+    assert (found.opened_at, found.reason, found.status) == (ends, "insurance_lapse", "open")
+    assert (found.amount, found.paid, found.amount_due) == (100_000, 40_000, 60_000)
+    decisions = api.client.get(
+        "/v1/decisions", params={"rule_id": "DEP-3"}, headers=api.operator
+    ).json()
+    assert [d["as_of"] for d in decisions] == [ends.isoformat().replace("+00:00", "Z")]
+    # the cycle that records the lapse later opens nothing more, and the lapse is at the end
+    api.clock.advance_to(ends + timedelta(days=1))
+    run_cycle(api.container, api.clock.now())
+    assert [o.id for o in _obligations(api)] == [found.id]
+    shown = api.client.get("/v1/deposits/overview", headers=api.m1).json()
+    assert shown["insurance"]["lapsed_at"] == decisions[0]["as_of"]
+    api.clock.advance_to(ends + timedelta(days=3, seconds=-1))
+    run_cycle(api.container, api.clock.now())
+    assert not _badges_revoked(api)
+    api.clock.advance_to(ends + timedelta(days=3))
+    run_cycle(api.container, api.clock.now())
+    assert _badges_revoked(api)
+
+
+@pytest.mark.rule("DEP-7")
+@pytest.mark.rule("DEP-4")
+def test_a_cycle_that_runs_late_escalates_a_lapse_from_the_cover_end(api: Api) -> None:
+    ends = _cover_then_unfreeze(api)
+    api.clock.advance_to(ends + timedelta(days=5, hours=1))
+    run_cycle(api.container, api.clock.now())
+    (found,) = _obligations(api)
+    assert (found.opened_at, found.reason) == (ends, "insurance_lapse")
+    assert found.badges_revoked_at is not None and found.shielded_at is not None
+
+
+@pytest.mark.rule("DEP-7")
+def test_a_renewed_cover_opens_nothing_at_its_end(api: Api) -> None:
+    ends = _cover_then_unfreeze(api)
+    api.clock.advance_to(ends - timedelta(days=1))
+    renewal = post(api, "/v1/deposits/insurance", {"merchant_id": "m1"}, who=api.m1, key="c2")
+    assert renewal.status_code == 201, renewal.text
+    api.clock.advance_to(ends + timedelta(hours=1))
+    assert pay(api, "m1", "10.00", "p2").status_code == 201
+    run_cycle(api.container, api.clock.now())
+    assert _obligations(api) == []

@@ -441,6 +441,21 @@ def test_version_switches_since_the_last_assessment() -> None:
     assert obr.version_switches(starts, assessed_at=None, as_of=after) == []
 
 
+@pytest.mark.rule("DEP-7")
+@pytest.mark.rule("DEP-3")
+def test_cover_lapses_since_the_last_assessment_at_their_end() -> None:
+    end = T0 + timedelta(days=2)
+    lapsing = [(1, T0 - timedelta(days=363), end)]
+    after = T0 + timedelta(days=3)
+    assert obr.cover_lapses(lapsing, assessed_at=T0, as_of=after) == [(1, end)]
+    assert obr.cover_lapses(lapsing, assessed_at=T0, as_of=end) == [(1, end)]
+    assert obr.cover_lapses(lapsing, assessed_at=T0, as_of=end - timedelta(seconds=1)) == []
+    assert obr.cover_lapses(lapsing, assessed_at=end, as_of=after) == []
+    assert obr.cover_lapses(lapsing, assessed_at=None, as_of=after) == []
+    renewed = [*lapsing, (2, end, end + timedelta(days=365))]
+    assert obr.cover_lapses(renewed, assessed_at=T0, as_of=after) == []
+
+
 @pytest.mark.rule("DEP-3")
 @pytest.mark.rule("DEP-4")
 def test_a_part_opened_explains_its_cause_and_deadlines(policy: rules.Policy) -> None:

@@ -4,9 +4,10 @@ DEP-1 freezes paid cash in the merchant's ``cash_deposit`` account, out of its w
 DEP-2 and DEP-3 compare that balance with what the merchant's categories require; a gap, or
 compensation a consumer is still owed, is the top-up due. Each increase of it opens its own
 obligation at the moment of the increase — a deduction, a product listed in a dearer category
-(assessed in the same transaction), a policy version at its ``effective_from`` — whose clock
-runs from its opening (DEP-4). A top-up settles the oldest first: badges come back when no
-obligation past its 3 days is left, and a shield lifts 24 hours after its top-up (DEP-5).
+(assessed in the same transaction), a policy version at its ``effective_from``, cover lapsed
+unrenewed at its ``ends_at`` (DEP-7) — whose clock runs from its opening (DEP-4). A top-up
+settles the oldest first: badges come back when no obligation past its 3 days is left, and a
+shield lifts 24 hours after its top-up (DEP-5).
 """
 
 from __future__ import annotations
@@ -123,26 +124,42 @@ def reassess(
 ) -> ObligationRow | None:
     """DEP-3: bring the merchant's open obligations to what is due at ``as_of``.
 
-    First, every deposits version that took effect since the merchant was last assessed is
-    assessed at its ``effective_from`` (``catch_up``): a rise it causes opens its obligation
-    then, not when the cycle finds it. Then ``paid`` (a top-up just made) settles the oldest
-    obligations, a lower due releases the newest, a higher one opens a new obligation now.
+    First (``catch_up``), every deposits version that took effect since the merchant was last
+    assessed is assessed at its ``effective_from``, and every cover that ended unrenewed since
+    then at its ``ends_at`` (DEP-7): a rise either causes opens its obligation then, with its
+    DEP-4 clocks, not when the cycle or a later payment or deduction finds it. Then ``paid``
+    (a top-up just made) settles the oldest obligations, a lower due releases the newest, a
+    higher one opens a new obligation now.
     Returns the oldest obligation still open.
     """
     enrolment = ctx.session.get(EnrolmentRow, merchant_id)
     if catch_up and enrolment is not None:
         last = enrolment.assessed_at or enrolment.enrolled_at
         starts = [(v.version, v.effective_from) for v in ctx.policies.versions(rules.FAMILY)]
-        for version, start in obligation_rules.version_switches(
-            starts, assessed_at=last, as_of=as_of
-        ):
-            _assess(
-                ctx,
-                merchant_id,
-                start,
-                "policy_version",
-                cause=f"deposits policy {version} in force from {rules.At(start)}",
+        rises = [
+            (start, "policy_version", f"deposits policy {version} in force from {rules.At(start)}")
+            for version, start in obligation_rules.version_switches(
+                starts, assessed_at=last, as_of=as_of
             )
+        ]
+        terms = [
+            (c.id, c.starts_at, c.ends_at)
+            for c in ctx.session.scalars(
+                select(CoverRow).where(CoverRow.merchant_id == merchant_id)
+            )
+        ]
+        rises += [
+            (
+                ends,
+                "insurance_lapse",
+                f"insurance cover {cover_id} ended unrenewed at {rules.At(ends)}",
+            )
+            for cover_id, ends in obligation_rules.cover_lapses(
+                terms, assessed_at=last, as_of=as_of
+            )
+        ]
+        for at, why, because in sorted(rises, key=lambda rise: rise[0]):  # DEP-3, DEP-7
+            _assess(ctx, merchant_id, at, why, cause=because)
     _assess(ctx, merchant_id, as_of, reason, paid=paid, cause=cause)
     if enrolment is not None and (enrolment.assessed_at is None or enrolment.assessed_at < as_of):
         enrolment.assessed_at = as_of

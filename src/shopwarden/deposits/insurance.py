@@ -3,7 +3,8 @@
 Cover runs for one calendar term (a year, to the same local date and time) from purchase, or
 from the end of the cover it renews (``cover_rules.py``, ``term_rules.py``). While it
 runs no cash needs to stay frozen, so the merchant may unfreeze its cash deposit; when the
-last cover ends unrenewed, the cash requirement returns and with it a shortfall (DEP-7).
+last cover ends unrenewed, the cash requirement returns and with it a shortfall (DEP-7),
+opened at the cover's end by whichever assessment finds it first (``cash.reassess``).
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def unfreeze_cash(ctx: DepositContext, merchant_id: str, key: str) -> dict[str, 
 
 
 def lapse_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
-    """DEP-7: the last cover that ended unrenewed lapses, and the shortfall is reassessed."""
+    """DEP-7: the last cover that ended unrenewed lapses at its ``ends_at``, and the shortfall
+    is reassessed: it opens at ``ends_at`` (``cash.reassess`` catches up), so the DEP-4 clocks
+    count from the end of cover, however late the cycle runs (DEP-3, DEP-4)."""
     lapsed = 0
     ended = ctx.session.scalars(
         select(CoverRow)
@@ -126,8 +129,10 @@ def lapse_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         )
         if decision is None:
             continue
-        cover.lapsed_at = as_of
-        lapsed += ctx.decide(decision, as_of=as_of, key=f"DEP-7:lapse:{cover.id}")
+        # DEP-7: the cover lapses at its end, not when the cycle finds it; the reassessment's
+        # catch-up opens the shortfall (DEP-3) at ``ends_at``, DEP-4 clocks from there.
+        cover.lapsed_at = cover.ends_at
+        lapsed += ctx.decide(decision, as_of=cover.ends_at, key=f"DEP-7:lapse:{cover.id}")
         if ctx.merchant(cover.merchant_id).status != "closed":
             reassess(ctx, cover.merchant_id, as_of, reason="insurance_lapse")
     return {"covers_lapsed": lapsed}

@@ -1,8 +1,9 @@
 """Top-up obligations as parts, each with its own clock (DEP-3, DEP-4, DEP-5), as pure rules.
 
 Every increase of the top-up due is its own obligation, opened at the moment of the increase:
-a deduction (DEP-3), a listing in a category that needs more (DEP-2, DEP-3), or a policy
-version that raises the requirement — then at the version's ``effective_from``. Its badges go
+a deduction (DEP-3), a listing in a category that needs more (DEP-2, DEP-3), a policy
+version that raises the requirement — then at the version's ``effective_from`` — or cover
+that ends unrenewed — then at the cover's ``ends_at`` (DEP-7). Its badges go
 3 days and its shield 5 days after its own opening (DEP-4); since the oldest unmet part always
 reaches a threshold first, the store's escalation follows the oldest unmet one. A top-up
 settles the oldest parts first (DEP-5); when the due falls for another reason (a product
@@ -100,6 +101,33 @@ def version_switches(
     return sorted(
         ((version, start) for version, start in starts if assessed_at < start <= as_of),
         key=lambda found: found[1],
+    )
+
+
+def cover_lapses(
+    terms: Sequence[tuple[int, datetime, datetime]],
+    *,
+    assessed_at: datetime | None,
+    as_of: datetime,
+) -> list[tuple[int, datetime]]:
+    """The covers that ended unrenewed after the last assessment and by ``as_of`` (DEP-7).
+
+    ``terms`` are the merchant's covers as ``(id, starts_at, ends_at)``. A cover whose end
+    another cover runs on from (a renewal, DEP-6) does not lapse. When the last cover ends the
+    cash requirement returns (DEP-7), and nothing the merchant did changed its due since it was
+    last assessed, so a rise found now arose at ``ends_at``: its shortfall (DEP-3) opens then,
+    and its badges and shield clocks (DEP-4) count from then.
+    """
+    if assessed_at is None:
+        return []
+    return sorted(
+        (
+            (cover_id, ends)
+            for cover_id, _, ends in terms
+            if assessed_at < ends <= as_of
+            and not any(starts <= ends < other_end for _, starts, other_end in terms)
+        ),
+        key=lambda found: (found[1], found[0]),
     )
 
 

@@ -1,7 +1,8 @@
 """The deposit rules the governance cycle applies, in order, as of its instant.
 
 Order matters: a lapsed cover is a new shortfall (DEP-7) before shortfalls are swept (DEP-3),
-and an obligation opened now can be escalated in the same run (DEP-4). Every step records its
+opened at the cover's end (``cash.reassess``), and an obligation opened before now — a late
+cycle's lapse or policy version — can be escalated in the same run (DEP-4). Every step records its
 decisions under a dedupe key and changes state only when the decision is new, so a second run
 for the same instant, or a later one, applies nothing twice. Importing this module also
 subscribes the risk deposit (activation, DEP-10 a) and the cash deposit's requirement (DEP-2,
