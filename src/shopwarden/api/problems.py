@@ -66,6 +66,21 @@ def _reason(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _invalid_input(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    """One 422 shape for every malformed input: the first problem in ``detail``, all in
+    ``errors``."""
+    first = errors[0] if errors else {"field": "body", "reason": "invalid request"}
+    return problem(
+        status=422,
+        slug="invalid-input",
+        title="Invalid input",
+        detail=f"{first['field']}: {first['reason']}",
+        instance=request.url.path,
+        field=first["field"],
+        errors=errors,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShopwardenError)
     async def _refused(request: Request, error: ShopwardenError) -> JSONResponse:
@@ -88,30 +103,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [
             {"field": _field_of(tuple(e["loc"])), "reason": _reason(e)} for e in error.errors()
         ]
-        first = errors[0] if errors else {"field": "body", "reason": "invalid request"}
-        return problem(
-            status=422,
-            slug="invalid-input",
-            title="Invalid input",
-            detail=f"{first['field']}: {first['reason']}",
-            instance=request.url.path,
-            field=first["field"],
-            errors=errors,
-        )
+        return _invalid_input(request, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400:  # a body that is not JSON text: malformed input, like the rest
-            reason = str(error.detail)
-            return problem(
-                status=422,
-                slug="invalid-input",
-                title="Invalid input",
-                detail=f"body: {reason}",
-                instance=request.url.path,
-                field="body",
-                errors=[{"field": "body", "reason": reason}],
-            )
+            return _invalid_input(request, [{"field": "body", "reason": str(error.detail)}])
         slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             error.status_code, "http-error"
         )
