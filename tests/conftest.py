@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
-from shopwarden.db.registry import metadata
+from shopwarden.families import metadata
 
 PG_SERVER = os.environ.get(
     "SHOPWARDEN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

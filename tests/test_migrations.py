@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from shopwarden.db.registry import metadata
+from shopwarden.families import metadata
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:

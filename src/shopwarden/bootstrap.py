@@ -1,20 +1,30 @@
-"""The one composition root: settings, database, clock and policy store.
+"""The one composition root: settings, database, clock, policy book, families, contexts.
 
-The CLI, the API, the replay runner and the tests all build their world here. Nothing
-connects to a database at import time.
+The CLI, the API, the replay runner, the demo and the tests all build their world here, and
+only here is a use case's :class:`~shopwarden.context.Context` made (``unit_of_work``). Nothing
+connects to a database at import time. Which rule families run, with their policies, tables,
+cycle steps and product listeners, is ``families.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import CategoryTree, load_tree
 from shopwarden.clock import Clock, SystemClock
+from shopwarden.context import Context, Hooks
+from shopwarden.cycle.registry import CycleStep
+from shopwarden.cycle.service import CycleResult, run_cycle
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
+from shopwarden.families import CYCLE_STEPS, HOOKS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.policy.store import PolicyStore
 from shopwarden.settings import Settings
@@ -27,7 +37,23 @@ class Container:
     clock: Clock
     policies: PolicyStore
     categories: CategoryTree
+    steps: tuple[CycleStep, ...] = CYCLE_STEPS
+    hooks: Hooks = HOOKS
     extras: dict[str, object] = field(default_factory=dict)
+
+    def context(self, session: Session) -> Context:
+        """The context of a unit of work already open on ``session``."""
+        return Context(session, self.clock, self.policies, self.categories, self.hooks)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Context]:
+        """One transaction: everything done through the context commits together, or nothing."""
+        with self.db.transaction() as session:
+            yield self.context(session)
+
+    def run_cycle(self, as_of: datetime) -> CycleResult:
+        """The governance cycle as of ``as_of`` with this deployment's steps, once per instant."""
+        return run_cycle(self.unit_of_work, steps=self.steps, as_of=as_of)
 
     def close(self) -> None:
         self.db.dispose()
@@ -59,5 +85,4 @@ def bootstrap(
         directories=policy_dirs,
         workspace_dir=settings.workspace_policy_dir,
     )
-    db.session_info.update(clock=clock, policies=policies, categories=tree)
     return Container(settings=settings, db=db, clock=clock, policies=policies, categories=tree)

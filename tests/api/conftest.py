@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from shopwarden.api.app import create_app
 from shopwarden.auth.service import create_token
 from shopwarden.bootstrap import Container, bootstrap
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate
-from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
 from shopwarden.settings import Settings
 
@@ -30,10 +30,10 @@ class Api:
 
 def make_container(database_url: str, home: Path, clock: SimulatedClock) -> Container:
     container = bootstrap(Settings(home=home, database_url=database_url), clock=clock)
-    with container.db.transaction() as session:
-        catalog = Catalog(session, clock)
+    with container.unit_of_work() as ctx:
         for merchant_id in ("m1", "m2"):
-            catalog.create_merchant(MerchantCreate(id=merchant_id, name=f"Store {merchant_id}"))
+            data = MerchantCreate(id=merchant_id, name=f"Store {merchant_id}")
+            catalog.create_merchant(ctx, data=data)
     return container
 
 

@@ -27,10 +27,8 @@ def test_cycle_twice_for_one_instant_changes_nothing(api: Api) -> None:
 
 
 def test_cycle_refuses_the_future(api: Api) -> None:
-    from shopwarden.cycle.service import run_cycle
-
     with pytest.raises(InvalidInput) as refused:
-        run_cycle(api.container, api.clock.now() + timedelta(seconds=1))
+        api.container.run_cycle(api.clock.now() + timedelta(seconds=1))
     assert refused.value.field == "as_of"
 
 
@@ -42,14 +40,17 @@ def test_cycle_needs_a_zone(api: Api) -> None:
     assert response.json()["field"] == "as_of"
 
 
-def test_steps_run_in_the_declared_module_order(api: Api) -> None:
+def test_steps_run_in_the_declared_family_order(api: Api) -> None:
     """Deposits' steps lock merchants before BNPL's touch ledger accounts (no deadlock)."""
-    from shopwarden.cycle.service import STEP_MODULES, ordered_steps
+    from shopwarden.families import CYCLE_STEPS, FAMILIES
 
-    modules = [step.module for step in ordered_steps()]
-    assert modules == sorted(modules, key=STEP_MODULES.index)
+    declared = [step.name for family in FAMILIES for step in family.steps]
+    assert [step.name for step in api.container.steps] == declared
+    first_bnpl = declared.index(next(n for n in declared if n.startswith("bnpl-")))
+    assert all(n.startswith(("policies-", "deposits-")) for n in declared[:first_bnpl])
+    assert api.container.steps == CYCLE_STEPS
     as_of = api.clock.now().isoformat()
     run = api.client.post("/v1/cycle/runs", json={"as_of": as_of}, headers=api.operator).json()
     names = [s["step"] for s in run["steps"]]
     assert names[0] == "policies-in-force"
-    assert [s.name for s in ordered_steps()] == names
+    assert declared == names

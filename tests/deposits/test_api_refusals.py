@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from shopwarden.db.registry import metadata
+from shopwarden.families import metadata
 from tests.api.conftest import Api
 from tests.deposits.conftest import fund, pay, post
 

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from shopwarden.cycle.registry import STEPS, CycleStep, StepContext
-from shopwarden.cycle.service import load_steps, run_cycle
-from shopwarden.db.registry import metadata
+from shopwarden.context import Context
+from shopwarden.cycle.registry import CycleStep
+from shopwarden.deposits.steps import STEPS
+from shopwarden.families import metadata
 from shopwarden.policy.store import PolicyStore
 from tests.api.conftest import Api
 from tests.deposits.conftest import fund, pay, post
@@ -23,8 +24,8 @@ T0 = datetime.fromisoformat("2024-03-01T09:00:00+08:00")
 
 
 def deposit_steps() -> list[CycleStep]:
-    load_steps()
-    return [s for s in STEPS if s.name.startswith("deposits-")]
+    assert all(s.name.startswith("deposits-") for s in STEPS)
+    return list(STEPS)
 
 
 WATCHED = [
@@ -50,9 +51,8 @@ def snapshot(api: Api) -> dict[str, Any]:
 
 def run_steps_directly(api: Api, as_of: datetime) -> list[dict[str, Any]]:
     c = api.container
-    with c.db.transaction() as session:
-        context = StepContext(session, c.clock, c.policies, as_of)
-        return [step.run(context) for step in deposit_steps()]
+    with c.unit_of_work() as ctx:
+        return [step(ctx, as_of=as_of) for step in deposit_steps()]
 
 
 def _world(api: Api) -> None:
@@ -131,9 +131,9 @@ def test_a_later_cycle_does_not_repeat_an_escalation(api: Api) -> None:
     _world(api)  # the phone listed at T0 opens its obligation at T0 (DEP-3): shield at 5 d
     for hours in (24, 24 * 4, 24 * 4 + 1, 24 * 5 - 1):
         api.clock.advance_to(T0 + timedelta(hours=hours))
-        result = run_cycle(api.container, api.clock.now())
+        result = api.container.run_cycle(api.clock.now())
         assert not result.already_run
-        assert run_cycle(api.container, api.clock.now()).already_run
+        assert api.container.run_cycle(api.clock.now()).already_run
     revoked = api.client.get("/v1/decisions?rule_id=DEP-4", headers=api.operator).json()
     assert [d["outcome"] for d in revoked] == ["badges_revoked"]
 
@@ -142,5 +142,5 @@ def test_a_later_cycle_does_not_repeat_an_escalation(api: Api) -> None:
 def test_without_a_deposits_policy_the_steps_skip(api: Api) -> None:
     c = api.container
     with c.db.transaction() as session:
-        context = StepContext(session, c.clock, PolicyStore([]), T0)
-        assert all(step.run(context).get("skipped") for step in deposit_steps())
+        ctx = Context(session, c.clock, PolicyStore([]), c.categories)
+        assert all(step(ctx, as_of=T0).get("skipped") for step in deposit_steps())

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from shopwarden.bootstrap import Container, bootstrap
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
-from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
 from shopwarden.money import Money
 from shopwarden.settings import Settings
@@ -31,17 +31,18 @@ def workspace(tmp_path: Path, sqlite_template: Path) -> Iterator[Container]:
 
 @pytest.fixture
 def catalog_workspace(workspace: Container) -> Container:
-    with workspace.db.transaction() as session:
-        catalog = Catalog(session, workspace.clock)
+    with workspace.unit_of_work() as ctx:
         for merchant_id in ("m1", "m2"):
-            catalog.create_merchant(MerchantCreate(id=merchant_id, name=f"Store {merchant_id}"))
+            data = MerchantCreate(id=merchant_id, name=f"Store {merchant_id}")
+            catalog.create_merchant(ctx, data=data)
         catalog.create_product(
-            ProductCreate(
+            ctx,
+            data=ProductCreate(
                 id="m1-p1",
                 merchant_id="m1",
                 title="Tea",
                 category=workspace.categories.categories[-1].code,
                 skus=[SkuIn(sku_id="default", price=Money(9900))],
-            )
+            ),
         )
     return workspace

@@ -32,8 +32,8 @@ from sqlalchemy import func, select, text
 
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
-from shopwarden.db.registry import metadata
 from shopwarden.errors import Conflict, IdempotencyKeyReused, InsufficientFunds
+from shopwarden.families import metadata
 from shopwarden.ledger.model import HoldRequest, Posting, TransferRequest, transfer
 from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.tables import AccountRow, EntryRow, TransactionRow

@@ -13,27 +13,27 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shopwarden.bootstrap import Container
+from shopwarden.context import Context
 from shopwarden.errors import InvalidInput, NotFound
 from shopwarden.money import Money
 from shopwarden.platform_policy import DEFAULT_MAX_SINGLE_AMOUNT, PlatformPolicy
 
 
-def max_single_amount(container: Container) -> Money:
+def max_single_amount(ctx: Context) -> Money:
     """The ceiling of the platform policy in force now; the documented default without one."""
     try:
-        version = container.policies.in_force("platform", container.clock.now())
+        version = ctx.policies.in_force("platform", ctx.now())
     except NotFound:
         return DEFAULT_MAX_SINGLE_AMOUNT
     return version.parameters_as(PlatformPolicy).max_single_amount
 
 
-def check_amounts(container: Container, body: Any) -> None:
+def check_amounts(ctx: Context, body: Any) -> None:
     """Refuse the first amount of ``body`` above the ceiling: 422 ``invalid-input`` naming it."""
     found = list(amounts_in(body))
     if not found:
         return
-    ceiling = max_single_amount(container)
+    ceiling = max_single_amount(ctx)
     for path, amount in found:
         if abs(amount.cents) > ceiling.cents:
             raise InvalidInput(

@@ -30,7 +30,6 @@ from shopwarden.api.routers import (
     scoring,
 )
 from shopwarden.bootstrap import Container
-from shopwarden.cycle.service import load_steps
 
 ROUTERS = (
     catalog.router,
@@ -44,7 +43,6 @@ ROUTERS = (
 
 
 def create_app(container: Container) -> FastAPI:
-    load_steps()
     app = FastAPI(
         title="shopwarden",
         version=shopwarden.__version__,

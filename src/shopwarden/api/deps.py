@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shopwarden.auth.service import Principal, authenticate
 from shopwarden.bootstrap import Container
+from shopwarden.context import UnitOfWork
 from shopwarden.errors import Forbidden, NotFound, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `shopwarden token create`.")
@@ -20,6 +21,14 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_units(container: ContainerDep) -> UnitOfWork:
+    """Opens a unit of work: ``with units() as ctx:``, one per request that changes state."""
+    return container.unit_of_work
+
+
+UnitsDep = Annotated[UnitOfWork, Depends(get_units)]
 
 
 def get_principal(

@@ -1,10 +1,8 @@
-"""Idempotency-Key for requests that move money (DEP-15).
+"""Idempotency-Key for requests that move money (DEP-15), as a FastAPI dependency.
 
-The key's record is inserted first, in the same database transaction as the work. A second
-request with the same key waits on that row (PostgreSQL's unique index, SQLite's write lock);
-once the first commits it finds the stored answer and returns it, moving nothing. The same key
-with another request is refused with 409. A request that fails stores nothing, so it may be
-retried.
+The once-per-key machinery is ``idempotency/service.py``, shared with the CLI; this module
+reads the header, scopes the key to the caller and turns the stored answer into a response
+(409 for a key reused with another request, ``Idempotent-Replayed: true`` on a replay).
 """
 
 from __future__ import annotations
@@ -15,84 +13,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from shopwarden.api.amounts import check_amounts
 from shopwarden.api.deps import ContainerDep, PrincipalDep
 from shopwarden.auth.service import Principal
 from shopwarden.bootstrap import Container
-from shopwarden.decisions.tables import IdempotencyRow
-from shopwarden.errors import Conflict, IdempotencyKeyReused, InvalidInput
-from shopwarden.ledger.model import fingerprint
+from shopwarden.context import Context
+from shopwarden.idempotency.service import MAX_KEY_LENGTH, run_once
 
-Work = Callable[[Session], tuple[int, dict[str, Any]]]
-MAX_KEY_LENGTH = 200
-
-
-def run_idempotent(
-    container: Container,
-    principal: Principal,
-    key: str | None,
-    *,
-    method: str,
-    path: str,
-    body: Any,
-    work: Work,
-) -> tuple[int, dict[str, Any], bool]:
-    """Run ``work`` once per key; returns (status, body, replayed)."""
-    if not key:
-        raise InvalidInput(
-            "a request that moves money needs an Idempotency-Key header", field="Idempotency-Key"
-        )
-    if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(
-            f"Idempotency-Key is longer than {MAX_KEY_LENGTH}", field="Idempotency-Key"
-        )
-    request_hash = fingerprint({"method": method, "path": path, "body": body})
-    for _ in range(5):
-        try:
-            return _attempt(container, principal.scope, key, request_hash, work)
-        except _KeyTaken:
-            continue
-    raise Conflict(
-        "the request with this Idempotency-Key is still in progress; retry", field="Idempotency-Key"
-    )
-
-
-class _KeyTaken(Exception):
-    """Another request inserted the key first and committed; read its answer next time."""
-
-
-def _attempt(
-    container: Container, scope: str, key: str, request_hash: str, work: Work
-) -> tuple[int, dict[str, Any], bool]:
-    with container.db.transaction() as session:
-        stored = session.get(IdempotencyRow, (scope, key))
-        if stored is not None:
-            if stored.request_hash != request_hash:
-                raise IdempotencyKeyReused(
-                    f"Idempotency-Key {key!r} was used for another request", field="Idempotency-Key"
-                )
-            return stored.status_code, stored.response, True
-        record = IdempotencyRow(
-            scope=scope,
-            key=key,
-            request_hash=request_hash,
-            status_code=0,
-            response={},
-            created_at=container.clock.now(),
-        )
-        try:
-            with session.begin_nested():
-                session.add(record)
-                session.flush()
-        except IntegrityError as error:
-            raise _KeyTaken from error
-        status, response = work(session)
-        record.status_code = status
-        record.response = response
-        return status, response, False
+__all__ = ["MAX_KEY_LENGTH", "MoneyCall", "MoneyCallDep", "money_call"]
 
 
 @dataclass
@@ -115,20 +44,25 @@ class MoneyCall:
     def ledger_key(self) -> str:
         return f"api:{self.principal.scope}:{self.key}"
 
-    def run(self, body: Any, work: Callable[[Session], Any], status: int = 201) -> dict[str, Any]:
-        def once(session: Session) -> tuple[int, dict[str, Any]]:
+    def run(self, body: Any, work: Callable[[Context], Any], status: int = 201) -> dict[str, Any]:
+        """Do ``work(ctx)`` once per key; its result, JSON-encoded, is the answer."""
+
+        def once(ctx: Context) -> tuple[int, dict[str, Any]]:
             # DEP-15: no single amount above the platform ceiling; inside the unit of work, so
             # a refusal stores nothing and a replay still returns the first answer.
-            check_amounts(self.container, body)
-            return status, jsonable_encoder(work(session))
+            check_amounts(ctx, body)
+            return status, jsonable_encoder(work(ctx))
 
-        code, payload, replayed = run_idempotent(
-            self.container,
-            self.principal,
-            self.key,
-            method=self.request.method,
-            path=self.request.url.path,
-            body=jsonable_encoder(body) if body is not None else {},
+        request = {
+            "method": self.request.method,
+            "path": self.request.url.path,
+            "body": jsonable_encoder(body) if body is not None else {},
+        }
+        code, payload, replayed = run_once(
+            self.container.unit_of_work,
+            scope=self.principal.scope,
+            key=self.key,
+            request=request,
             work=once,
         )
         self.response.status_code = code

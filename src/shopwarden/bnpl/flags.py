@@ -18,8 +18,8 @@ from shopwarden.bnpl import rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.reflag import basis_policy, current_basis
 from shopwarden.bnpl.tables import CategoryExclusionRow, ProductFlagRow, StoreRow
-from shopwarden.catalog.service import on_product_changed
 from shopwarden.catalog.tables import CategoryRow, ProductRow
+from shopwarden.context import Context
 from shopwarden.errors import NotFound
 from shopwarden.money import Money
 from shopwarden.policy.store import PolicyStore
@@ -86,10 +86,9 @@ def reflag_product(session: Session, product: ProductRow) -> ProductFlagRow | No
     return row
 
 
-@on_product_changed
-def _on_product_changed(session: Session, product: ProductRow) -> None:
+def on_product_changed(ctx: Context, product: ProductRow) -> None:
     """Listing or editing a product re-decides its flag at once (BNPL-2)."""
-    reflag_product(session, product)
+    reflag_product(ctx.session, product)
 
 
 def facts_of(row: ProductFlagRow) -> rules.ProductFacts:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from shopwarden.bnpl import rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.tables import InvoiceRow, OrderRow
-from shopwarden.catalog.service import Catalog
+from shopwarden.catalog.tables import MerchantRow
 from shopwarden.clock import Clock, as_utc
+from shopwarden.db.lookup import get_or_raise
 from shopwarden.errors import InvalidInput, NotFound, RuleRefused
 from shopwarden.policy.store import PolicyStore
 
@@ -32,7 +33,7 @@ class Invoices:
     ) -> tuple[InvoiceRow, bool]:
         """The invoice for ``month`` (default: the month before ``as_of``); (invoice, new)."""
         as_of = as_of or self.clock.now()
-        Catalog(self.session, self.clock).merchant(merchant_id)
+        get_or_raise(self.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
         period = _month(month) if month else rules.Month.of(as_of).previous()
         existing = self._find(merchant_id, period)
         if existing is not None:

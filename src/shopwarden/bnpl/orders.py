@@ -19,9 +19,10 @@ from shopwarden.bnpl import flags, rules
 from shopwarden.bnpl.credit import CreditProvider, credit_provider
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.tables import OrderRow
-from shopwarden.catalog.service import Catalog
+from shopwarden.catalog.tables import MerchantRow, ProductRow
 from shopwarden.clock import Clock
 from shopwarden.db.engine import Database
+from shopwarden.db.lookup import get_or_raise
 from shopwarden.decisions.model import Decision
 from shopwarden.decisions.service import record_decision
 from shopwarden.errors import (
@@ -142,9 +143,12 @@ class Orders:
                 field="credit_provider",
                 rule="BNPL-4",
             )
-        catalog = Catalog(self.session, self.clock)
-        catalog.merchant(request.merchant_id)
-        product = catalog.product(request.product_id)
+        get_or_raise(
+            self.session, MerchantRow, request.merchant_id, what="merchant", field="merchant_id"
+        )
+        product = get_or_raise(
+            self.session, ProductRow, request.product_id, what="product", field="product_id"
+        )
         if product.merchant_id != request.merchant_id:
             raise NotFound(
                 f"no product {request.product_id} at store {request.merchant_id}",

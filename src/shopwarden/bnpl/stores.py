@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from shopwarden.bnpl import reflag, rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.tables import StoreRow
-from shopwarden.catalog.service import Catalog
 from shopwarden.catalog.tables import MerchantRow
 from shopwarden.clock import Clock
+from shopwarden.db.lookup import get_or_raise
 from shopwarden.decisions.model import Decision
 from shopwarden.decisions.service import record_decision
 from shopwarden.errors import AlreadyExists, Conflict, RuleRefused
@@ -38,7 +38,9 @@ class Stores:
         return version, version.parameters_as(BnplPolicy)
 
     def store(self, merchant_id: str) -> StoreRow | None:
-        Catalog(self.session, self.clock).merchant(merchant_id)  # 404 for an unknown merchant
+        get_or_raise(
+            self.session, MerchantRow, merchant_id, what="merchant", field="merchant_id"
+        )  # 404 for an unknown merchant
         return self.session.get(StoreRow, merchant_id)
 
     def stores(self, *, status: str | None = None, limit: int = 100) -> list[StoreRow]:
@@ -60,7 +62,9 @@ class Stores:
     ) -> tuple[StoreRow, bool]:
         """Enable at once with an upgraded wallet; returns (store, changed)."""
         as_of = as_of or self.clock.now()
-        merchant = Catalog(self.session, self.clock).merchant(merchant_id)
+        merchant = get_or_raise(
+            self.session, MerchantRow, merchant_id, what="merchant", field="merchant_id"
+        )
         if merchant.status == "closed":
             raise Conflict(f"merchant {merchant_id} is closed", field="merchant_id")
         store = self.session.get(StoreRow, merchant_id)
@@ -143,7 +147,7 @@ class Stores:
     ) -> StoreRow:
         """Record a store that had BNPL 1.0 before the upgrade (an import of the old system)."""
         as_of = as_of or self.clock.now()
-        Catalog(self.session, self.clock).merchant(merchant_id)
+        get_or_raise(self.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
         if self.session.get(StoreRow, merchant_id) is not None:
             raise AlreadyExists(f"store {merchant_id} has BNPL already", field="merchant_id")
         store = StoreRow(
@@ -176,7 +180,9 @@ class Stores:
             )
             for merchant_id in wanted:
                 if merchant_id not in known:
-                    Catalog(self.session, self.clock).merchant(merchant_id)  # NotFound names it
+                    get_or_raise(
+                        self.session, MerchantRow, merchant_id, what="merchant", field="merchant_id"
+                    )  # NotFound names it
             statement = statement.where(StoreRow.merchant_id.in_(wanted))
         stores = list(self.session.scalars(statement.order_by(StoreRow.merchant_id)))
         if not stores:

@@ -1,8 +1,10 @@
-"""Use cases of the catalog: merchants, products, and the category tree in the database."""
+"""Use cases of the catalog: merchants, products, and the category tree in the database.
+
+A product created or edited is announced to every domain that re-decides something per
+product (``ctx.product_changed``: BNPL flags, deposit requirements), in the same unit of work.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,23 +21,14 @@ from shopwarden.catalog.schemas import (
 )
 from shopwarden.catalog.tables import CategoryRow, MerchantRow, ProductRow, SkuRow
 from shopwarden.catalog.tree import Category, CategoryTree
-from shopwarden.clock import Clock
-from shopwarden.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from shopwarden.context import Context
+from shopwarden.db.lookup import get_or_raise
+from shopwarden.errors import AlreadyExists, Conflict, InvalidInput
 from shopwarden.ledger.model import merchant_account_code
-from shopwarden.ledger.service import Ledger
 from shopwarden.money import Money
 
 # Where a merchant's status may go next: a closing store can still change its mind.
 STATUS_MOVES = {"open": {"closing"}, "closing": {"open", "closed"}, "closed": set()}
-
-ProductListener = Callable[[Session, ProductRow], None]
-_product_listeners: list[ProductListener] = []
-
-
-def on_product_changed(listener: ProductListener) -> ProductListener:
-    """Domains that re-decide something per product (BNPL flags, trust badges) subscribe here."""
-    _product_listeners.append(listener)
-    return listener
 
 
 def sync_categories(session: Session, tree: CategoryTree) -> int:
@@ -68,155 +61,150 @@ def _category_values(category: Category) -> dict[str, object]:
     }
 
 
-class Catalog:
-    def __init__(self, session: Session, clock: Clock) -> None:
-        self.session = session
-        self.clock = clock
+# merchants ------------------------------------------------------------------------------
+def create_merchant(ctx: Context, *, data: MerchantCreate) -> MerchantRow:
+    """Open a store with its wallet account (DEP-15: every merchant pays from a wallet)."""
+    if ctx.session.get(MerchantRow, data.id) is not None:
+        raise AlreadyExists(f"merchant {data.id} already exists", field="id")
+    now = ctx.now()
+    row = MerchantRow(
+        id=data.id,
+        name=data.name,
+        status="open",
+        wallet_upgraded=data.wallet_upgraded,
+        created_at=now,
+        status_changed_at=now,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.ledger.open_account(
+        merchant_account_code(data.id, "wallet"), purpose="wallet", merchant_id=data.id
+    )
+    return row
 
-    # merchants --------------------------------------------------------------------------
-    def create_merchant(self, data: MerchantCreate) -> MerchantRow:
-        if self.session.get(MerchantRow, data.id) is not None:
-            raise AlreadyExists(f"merchant {data.id} already exists", field="id")
-        now = self.clock.now()
-        row = MerchantRow(
-            id=data.id,
-            name=data.name,
-            status="open",
-            wallet_upgraded=data.wallet_upgraded,
-            created_at=now,
-            status_changed_at=now,
-        )
-        self.session.add(row)
-        self.session.flush()
-        Ledger(self.session, self.clock).open_account(
-            merchant_account_code(data.id, "wallet"), purpose="wallet", merchant_id=data.id
-        )
-        return row
 
-    def merchant(self, merchant_id: str) -> MerchantRow:
-        row = self.session.get(MerchantRow, merchant_id)
-        if row is None:
-            raise NotFound(f"no merchant {merchant_id}", field="merchant_id")
-        return row
+def merchant(ctx: Context, *, merchant_id: str) -> MerchantRow:
+    return get_or_raise(ctx.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
 
-    def merchants(
-        self, *, status: str | None = None, limit: int = 100, after: str | None = None
-    ) -> list[MerchantRow]:
-        statement = select(MerchantRow).order_by(MerchantRow.id).limit(limit)
-        if status:
-            statement = statement.where(MerchantRow.status == status)
-        if after:
-            statement = statement.where(MerchantRow.id > after)
-        return list(self.session.scalars(statement))
 
-    def update_merchant(self, merchant_id: str, data: MerchantUpdate) -> MerchantRow:
-        row = self.merchant(merchant_id)
-        if data.status is not None and data.status != row.status:
-            if data.status not in STATUS_MOVES[row.status]:
-                raise Conflict(f"a {row.status} store cannot become {data.status}", field="status")
-            row.status = data.status
-            row.status_changed_at = self.clock.now()
-        if data.name is not None:
-            row.name = data.name
-        if data.wallet_upgraded is not None:
-            if row.wallet_upgraded and not data.wallet_upgraded:
-                raise Conflict("an upgraded wallet cannot be downgraded", field="wallet_upgraded")
-            row.wallet_upgraded = data.wallet_upgraded
-        self.session.flush()
-        return row
+def merchants(
+    ctx: Context, *, status: str | None = None, limit: int = 100, after: str | None = None
+) -> list[MerchantRow]:
+    statement = select(MerchantRow).order_by(MerchantRow.id).limit(limit)
+    if status:
+        statement = statement.where(MerchantRow.status == status)
+    if after:
+        statement = statement.where(MerchantRow.id > after)
+    return list(ctx.session.scalars(statement))
 
-    # products ---------------------------------------------------------------------------
-    def create_product(self, data: ProductCreate) -> ProductRow:
-        merchant = self.merchant(data.merchant_id)
-        if merchant.status == "closed":
-            raise Conflict(f"merchant {merchant.id} is closed", field="merchant_id")
-        if self.session.get(ProductRow, data.id) is not None:
-            raise AlreadyExists(f"product {data.id} already exists", field="id")
-        self._known_category(data.category)
-        now = self.clock.now()
-        row = ProductRow(
-            id=data.id,
-            merchant_id=data.merchant_id,
-            title=data.title,
-            category_code=data.category,
-            origin=data.origin,
-            listed=data.listed,
-            promised_shipping_hours=data.promised_shipping_hours,
-            flash_purchase=data.flash_purchase,
-            created_at=now,
-            updated_at=now,
-            skus=[SkuRow(sku_id=s.sku_id, price_cents=s.price.cents) for s in data.skus],
-        )
-        self.session.add(row)
-        self.session.flush()
-        self._notify(row)
-        return row
 
-    def product(self, product_id: str) -> ProductRow:
-        row = self.session.get(ProductRow, product_id)
-        if row is None:
-            raise NotFound(f"no product {product_id}", field="product_id")
-        return row
+def update_merchant(ctx: Context, *, merchant_id: str, data: MerchantUpdate) -> MerchantRow:
+    row = merchant(ctx, merchant_id=merchant_id)
+    if data.status is not None and data.status != row.status:
+        if data.status not in STATUS_MOVES[row.status]:
+            raise Conflict(f"a {row.status} store cannot become {data.status}", field="status")
+        row.status = data.status
+        row.status_changed_at = ctx.now()
+    if data.name is not None:
+        row.name = data.name
+    if data.wallet_upgraded is not None:
+        if row.wallet_upgraded and not data.wallet_upgraded:
+            raise Conflict("an upgraded wallet cannot be downgraded", field="wallet_upgraded")
+        row.wallet_upgraded = data.wallet_upgraded
+    ctx.session.flush()
+    return row
 
-    def products(
-        self, *, merchant_id: str | None = None, limit: int = 100, after: str | None = None
-    ) -> list[ProductRow]:
-        statement = select(ProductRow).order_by(ProductRow.id).limit(limit)
-        if merchant_id:
-            statement = statement.where(ProductRow.merchant_id == merchant_id)
-        if after:
-            statement = statement.where(ProductRow.id > after)
-        return list(self.session.scalars(statement))
 
-    def update_product(self, product_id: str, data: ProductUpdate) -> ProductRow:
-        row = self.product(product_id)
-        changes = data.model_dump(exclude_unset=True)
-        if "category" in changes:
-            self._known_category(changes["category"])
-            row.category_code = changes.pop("category")
-        if "skus" in changes:
-            changes.pop("skus")
-            assert data.skus is not None
-            row.skus = [SkuRow(sku_id=s.sku_id, price_cents=s.price.cents) for s in data.skus]
-        for key, value in changes.items():
-            if value is None and key != "promised_shipping_hours":
-                raise InvalidInput(f"{key} cannot be null", field=key)
-            setattr(row, key, value)
-        row.updated_at = self.clock.now()
-        self.session.flush()
-        self._notify(row)
-        return row
+# products -------------------------------------------------------------------------------
+def create_product(ctx: Context, *, data: ProductCreate) -> ProductRow:
+    owner = merchant(ctx, merchant_id=data.merchant_id)
+    if owner.status == "closed":
+        raise Conflict(f"merchant {owner.id} is closed", field="merchant_id")
+    if ctx.session.get(ProductRow, data.id) is not None:
+        raise AlreadyExists(f"product {data.id} already exists", field="id")
+    _known_category(ctx.session, data.category)
+    now = ctx.now()
+    row = ProductRow(
+        id=data.id,
+        merchant_id=data.merchant_id,
+        title=data.title,
+        category_code=data.category,
+        origin=data.origin,
+        listed=data.listed,
+        promised_shipping_hours=data.promised_shipping_hours,
+        flash_purchase=data.flash_purchase,
+        created_at=now,
+        updated_at=now,
+        skus=[SkuRow(sku_id=s.sku_id, price_cents=s.price.cents) for s in data.skus],
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.product_changed(row)
+    return row
 
-    def _known_category(self, code: str) -> None:
-        if self.session.get(CategoryRow, code) is None:
-            raise InvalidInput(f"unknown category {code!r}", field="category")
 
-    def _notify(self, row: ProductRow) -> None:
-        for listener in _product_listeners:
-            listener(self.session, row)
+def product(ctx: Context, *, product_id: str) -> ProductRow:
+    return get_or_raise(ctx.session, ProductRow, product_id, what="product", field="product_id")
 
-    # categories -------------------------------------------------------------------------
-    def categories(self, *, under: str | None = None) -> list[CategoryRow]:
-        statement = select(CategoryRow).order_by(CategoryRow.path)
-        if under:
-            root = self.session.get(CategoryRow, under)
-            if root is None:
-                raise NotFound(f"no category {under}", field="under")
-            statement = statement.where(CategoryRow.path.startswith(root.path))
-        return list(self.session.scalars(statement))
 
-    def category(self, code: str) -> CategoryRow:
-        row = self.session.get(CategoryRow, code)
-        if row is None:
-            raise NotFound(f"no category {code}", field="code")
-        return row
+def products(
+    ctx: Context, *, merchant_id: str | None = None, limit: int = 100, after: str | None = None
+) -> list[ProductRow]:
+    statement = select(ProductRow).order_by(ProductRow.id).limit(limit)
+    if merchant_id:
+        statement = statement.where(ProductRow.merchant_id == merchant_id)
+    if after:
+        statement = statement.where(ProductRow.id > after)
+    return list(ctx.session.scalars(statement))
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "merchants": self.session.scalar(select(func.count()).select_from(MerchantRow)) or 0,
-            "products": self.session.scalar(select(func.count()).select_from(ProductRow)) or 0,
-            "categories": self.session.scalar(select(func.count()).select_from(CategoryRow)) or 0,
-        }
+
+def update_product(ctx: Context, *, product_id: str, data: ProductUpdate) -> ProductRow:
+    row = product(ctx, product_id=product_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "category" in changes:
+        _known_category(ctx.session, changes["category"])
+        row.category_code = changes.pop("category")
+    if "skus" in changes:
+        changes.pop("skus")
+        assert data.skus is not None
+        row.skus = [SkuRow(sku_id=s.sku_id, price_cents=s.price.cents) for s in data.skus]
+    for key, value in changes.items():
+        if value is None and key != "promised_shipping_hours":
+            raise InvalidInput(f"{key} cannot be null", field=key)
+        setattr(row, key, value)
+    row.updated_at = ctx.now()
+    ctx.session.flush()
+    ctx.product_changed(row)
+    return row
+
+
+def _known_category(session: Session, code: str) -> None:
+    if session.get(CategoryRow, code) is None:
+        raise InvalidInput(f"unknown category {code!r}", field="category")
+
+
+# categories -----------------------------------------------------------------------------
+def categories(ctx: Context, *, under: str | None = None) -> list[CategoryRow]:
+    statement = select(CategoryRow).order_by(CategoryRow.path)
+    if under:
+        root = get_or_raise(ctx.session, CategoryRow, under, what="category", field="under")
+        statement = statement.where(CategoryRow.path.startswith(root.path))
+    return list(ctx.session.scalars(statement))
+
+
+def category(ctx: Context, *, code: str) -> CategoryRow:
+    return get_or_raise(ctx.session, CategoryRow, code, what="category", field="code")
+
+
+def counts(ctx: Context) -> dict[str, int]:
+    def count(table: type[MerchantRow] | type[ProductRow] | type[CategoryRow]) -> int:
+        return ctx.session.scalar(select(func.count()).select_from(table)) or 0
+
+    return {
+        "merchants": count(MerchantRow),
+        "products": count(ProductRow),
+        "categories": count(CategoryRow),
+    }
 
 
 def merchant_out(row: MerchantRow) -> MerchantOut:

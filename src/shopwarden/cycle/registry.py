@@ -1,8 +1,9 @@
-"""The steps of the governance cycle, registered by each domain.
+"""What a governance-cycle step is: a named function of a context and the cycle's instant.
 
-A step is a function of the session, the container's clock and policies, and ``as_of``; it
-must be idempotent for its instant (record its decisions with a dedupe key), because the cycle
-may be asked again for the same instant and must then change nothing.
+A step must be idempotent for its instant (it records its decisions with a dedupe key),
+because the cycle may be asked again for the same instant and must then change nothing.
+Defining a step registers nothing: each domain lists its steps in its ``steps.py`` as
+``STEPS``, and the composition root (``families.py``) puts the domains in the order they run.
 """
 
 from __future__ import annotations
@@ -12,21 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from shopwarden.context import Context
 
-from shopwarden.clock import Clock
-from shopwarden.policy.store import PolicyStore
-
-
-@dataclass(frozen=True)
-class StepContext:
-    session: Session
-    clock: Clock
-    policies: PolicyStore
-    as_of: datetime
-
-
-StepFunction = Callable[[StepContext], dict[str, Any]]
+StepFunction = Callable[..., dict[str, Any]]
+"""``step(ctx, *, as_of) -> report``: what the step did, JSON-ready, for the cycle's record."""
 
 
 @dataclass(frozen=True)
@@ -34,19 +24,15 @@ class CycleStep:
     name: str
     rules: tuple[str, ...]
     run: StepFunction
-    module: str
+
+    def __call__(self, ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+        return self.run(ctx, as_of=as_of)
 
 
-STEPS: list[CycleStep] = []
+def cycle_step(name: str, *rules: str) -> Callable[[StepFunction], CycleStep]:
+    """Make ``function`` a step named ``name`` that applies ``rules``."""
 
+    def define(function: StepFunction) -> CycleStep:
+        return CycleStep(name, rules, function)
 
-def cycle_step(name: str, *rules: str) -> Callable[[StepFunction], StepFunction]:
-    """Register a step under ``name``, citing the rules it applies."""
-
-    def register(function: StepFunction) -> StepFunction:
-        if any(step.name == name for step in STEPS):
-            raise ValueError(f"cycle step {name} registered twice")
-        STEPS.append(CycleStep(name, rules, function, function.__module__))
-        return function
-
-    return register
+    return define

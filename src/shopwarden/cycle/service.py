@@ -1,12 +1,13 @@
 """Runs the governance cycle as of an instant, once per instant.
 
 All steps and the record of the run commit together. Asking again for an instant that has run
-returns the stored run and changes nothing.
+returns the stored run and changes nothing. The steps, and the order they run in, come from
+the composition root (``families.py``); the cycle itself knows no domain.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shopwarden.bootstrap import Container
 from shopwarden.clock import ensure_aware
-from shopwarden.cycle.registry import STEPS, CycleStep, StepContext
+from shopwarden.context import Context, UnitOfWork
+from shopwarden.cycle.registry import CycleStep
 from shopwarden.cycle.tables import CycleRunRow
 from shopwarden.errors import InvalidInput
 
@@ -28,63 +29,43 @@ class CycleResult:
     already_run: bool
 
 
-def run_cycle(container: Container, as_of: datetime) -> CycleResult:
+def run_cycle(units: UnitOfWork, *, steps: Sequence[CycleStep], as_of: datetime) -> CycleResult:
+    """Apply every step as of ``as_of`` in one unit of work, unless that instant has run."""
     as_of = ensure_aware(as_of)
-    platform = container.policies.versions("platform")
+    try:
+        with units() as ctx:
+            _check_instant(ctx, as_of)
+            stored = ctx.session.scalar(select(CycleRunRow).where(CycleRunRow.as_of == as_of))
+            if stored is not None:
+                return CycleResult(as_of, stored.steps, already_run=True)
+            reports = [
+                {"step": step.name, "rules": list(step.rules), **step(ctx, as_of=as_of)}
+                for step in steps
+            ]
+            ctx.session.add(
+                CycleRunRow(as_of=as_of, status="done", steps=reports, recorded_at=ctx.now())
+            )
+            ctx.session.flush()
+            return CycleResult(as_of, reports, already_run=False)
+    except IntegrityError:
+        # Another process ran the same instant meanwhile; its run stands.
+        with units() as ctx:
+            query = select(CycleRunRow).where(CycleRunRow.as_of == as_of)
+            return CycleResult(as_of, ctx.session.scalars(query).one().steps, already_run=True)
+
+
+def _check_instant(ctx: Context, as_of: datetime) -> None:
+    """A cycle runs for a past or present instant under some platform policy."""
+    platform = ctx.policies.versions("platform")
     if platform and as_of < platform[0].effective_from:
         raise InvalidInput(
             f"as_of {as_of.isoformat()} is before the first platform policy, in force from "
             f"{platform[0].effective_from.isoformat()}; no rule applied then",
             field="as_of",
         )
-    if as_of > container.clock.now():
+    if as_of > ctx.now():
         raise InvalidInput(
             f"as_of {as_of.isoformat()} is in the future; "
             "a cycle runs for a past or present instant",
             field="as_of",
         )
-    try:
-        with container.db.transaction() as session:
-            stored = session.scalar(select(CycleRunRow).where(CycleRunRow.as_of == as_of))
-            if stored is not None:
-                return CycleResult(as_of, stored.steps, already_run=True)
-            context = StepContext(session, container.clock, container.policies, as_of)
-            steps = [
-                {"step": step.name, "rules": list(step.rules), **step.run(context)}
-                for step in ordered_steps()
-            ]
-            session.add(
-                CycleRunRow(
-                    as_of=as_of, status="done", steps=steps, recorded_at=container.clock.now()
-                )
-            )
-            session.flush()
-            return CycleResult(as_of, steps, already_run=False)
-    except IntegrityError:
-        # Another process ran the same instant meanwhile; its run stands.
-        with container.db.transaction() as session:
-            stored = session.scalars(select(CycleRunRow).where(CycleRunRow.as_of == as_of)).one()
-            return CycleResult(as_of, stored.steps, already_run=True)
-
-
-# The modules that register cycle steps, in the order their steps run. Deposits come first:
-# their steps lock merchant rows before any ledger account, the order every money request
-# takes too, so a cycle and a request cannot deadlock on PostgreSQL.
-STEP_MODULES = (
-    "shopwarden.cycle.builtin_steps",  # POL-1
-    "shopwarden.deposits.steps",  # DEP-2..14
-    "shopwarden.bnpl.steps",  # BNPL-2, 3, 7, 8; also subscribes the flag listener
-    "shopwarden.scoring.cycle_steps",  # SCORE-5, SCORE-6
-)
-
-
-def load_steps() -> None:
-    """Import the domains whose modules register cycle steps."""
-    for module in STEP_MODULES:
-        importlib.import_module(module)
-
-
-def ordered_steps() -> list[CycleStep]:
-    """Registered steps in :data:`STEP_MODULES` order, whatever order they were imported in."""
-    rank = {module: position for position, module in enumerate(STEP_MODULES)}
-    return sorted(STEPS, key=lambda step: rank.get(step.module, len(rank)))

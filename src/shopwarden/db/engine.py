@@ -53,9 +53,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Services every unit of work may need (the clock, the policy book), set by the
-        # composition root: catalog listeners reach them through ``session.info``.
-        self.session_info: dict[str, object] = {}
 
     @property
     def dialect(self) -> str:
@@ -65,7 +62,6 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """Everything inside commits together, or nothing does."""
         with self._sessions() as session, session.begin():
-            session.info.update(self.session_info)
             yield session
 
     def dispose(self) -> None:

@@ -1,11 +1,11 @@
-"""Recorded decisions (POL-2, POL-3) and the HTTP idempotency records of money requests."""
+"""Recorded decisions (POL-2, POL-3)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shopwarden.db.base import Base, BigId, UTCDateTime
@@ -29,14 +29,3 @@ class DecisionRow(Base):
     # Applying a decision twice must change nothing: the key says "this decision, once".
     dedupe_key: Mapped[str] = mapped_column(String(250), unique=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class IdempotencyRow(Base):
-    __tablename__ = "idempotency_records"
-
-    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
-    key: Mapped[str] = mapped_column(String(250), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,13 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from shopwarden.catalog.tables import ProductRow
-from shopwarden.catalog.tree import CategoryTree
+from shopwarden.context import Context
 from shopwarden.decisions.model import Decision, compare
 from shopwarden.deposits import obligation_rules, rules
-from shopwarden.deposits.context import CASH, COMPENSATION, DepositContext, bundled_tree
+from shopwarden.deposits.context import CASH, COMPENSATION, DepositContext
 from shopwarden.deposits.rules import Policy
 from shopwarden.deposits.tables import (
     AfterSalesRow,
@@ -33,7 +32,6 @@ from shopwarden.deposits.tables import (
 from shopwarden.errors import NotFound, RuleRefused
 from shopwarden.ledger.model import TransferRequest, transfer
 from shopwarden.money import Money
-from shopwarden.policy.store import PolicyStore
 
 
 def cover_at(ctx: DepositContext, merchant_id: str, at: datetime) -> CoverRow | None:
@@ -405,24 +403,15 @@ def pay(
     }
 
 
-def on_product_changed(session: Session, product: ProductRow) -> None:
+def on_product_changed(context: Context, product: ProductRow) -> None:
     """DEP-2, DEP-3: a product listed, delisted or moved may change what the merchant must hold.
 
     Assessed in the product change's own transaction, at its instant: a listing in a category
-    that needs more opens its obligation then, with the requirement explained. Needs the
-    clock and policy book the composition root puts in ``session.info``; without them (a bare
-    database) the next cycle assesses it.
+    that needs more opens its obligation then, with the requirement explained.
     """
-    if session.get(EnrolmentRow, product.merchant_id) is None:
+    if context.session.get(EnrolmentRow, product.merchant_id) is None:
         return  # not under consumer protection: nothing is required (DEP-2)
-    policies = session.info.get("policies")
-    clock = session.info.get("clock")
-    if not isinstance(policies, PolicyStore) or clock is None:
-        return
-    tree = session.info.get("categories")
-    ctx = DepositContext(
-        session, clock, policies, tree if isinstance(tree, CategoryTree) else bundled_tree()
-    )
+    ctx = DepositContext(context.session, context.clock, context.policies, context.categories)
     at = product.updated_at
     try:
         ctx.policy(at)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from shopwarden.catalog.tables import MerchantRow
 from shopwarden.catalog.tree import CategoryTree, load_tree
 from shopwarden.clock import Clock
+from shopwarden.context import Context
 from shopwarden.decisions.model import Decision
 from shopwarden.decisions.service import record_decision
 from shopwarden.deposits.policy import DepositsPolicy
@@ -58,6 +59,10 @@ class DepositContext:
     clock: Clock
     policies: PolicyStore
     tree: CategoryTree = field(default_factory=bundled_tree)
+
+    @property
+    def context(self) -> Context:
+        return Context(self.session, self.clock, self.policies, self.tree)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shopwarden.catalog.tables import MerchantRow, ProductRow
+from shopwarden.context import Context
 from shopwarden.deposits.context import FORFEITED, RISK, WALLET, DepositContext
 from shopwarden.deposits.risk_rules import RiskFacts, risk_amount, risk_forfeit, risk_unfreeze
 from shopwarden.deposits.tables import EventRow, RiskDepositRow, ViolationRow
@@ -191,8 +191,9 @@ def unfreeze_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
     return counts
 
 
-def on_product_changed(session: Session, product: ProductRow) -> None:
+def on_product_changed(ctx: Context, product: ProductRow) -> None:
     """Default (DEP-10 a): the store is activated when its first product is listed."""
+    session = ctx.session
     if not product.listed:
         return
     row = session.get(RiskDepositRow, product.merchant_id)

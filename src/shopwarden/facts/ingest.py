@@ -10,6 +10,11 @@ append-only, a correction is a decision for whoever owns the feed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopwarden.bootstrap import Container
+
 import csv
 import hashlib
 import uuid
@@ -22,7 +27,6 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import select
 
-from shopwarden.bootstrap import Container
 from shopwarden.catalog.tables import MerchantRow, ProductRow
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.schema import COLUMN_NAMES, REQUIRED

@@ -7,6 +7,11 @@ folder, which is how the governance cycle (it sees only the database) finds the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopwarden.bootstrap import Container
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopwarden.bootstrap import Container
 from shopwarden.facts.generator import (
     ProductSpec,
     build_marketplace,

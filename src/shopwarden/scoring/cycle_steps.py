@@ -7,20 +7,25 @@ nothing to score and the step says so.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from shopwarden.cycle.registry import StepContext, cycle_step
+from shopwarden.context import Context
+from shopwarden.cycle.registry import cycle_step
 from shopwarden.errors import NotFound
 from shopwarden.facts.service import recorded_facts_root
 from shopwarden.scoring.snapshots import take_snapshots
 
 
 @cycle_step("score-snapshots", "SCORE-5", "SCORE-6")
-def score_snapshots(context: StepContext) -> dict[str, Any]:
+def score_snapshots(context: Context, *, as_of: datetime) -> dict[str, Any]:
     root = recorded_facts_root(context.session)
     if root is None:
         return {"snapshots": 0, "note": "no order facts ingested yet"}
     try:
-        return take_snapshots(context.session, context.clock, context.policies, context.as_of, root)
+        return take_snapshots(context.session, context.clock, context.policies, as_of, root)
     except NotFound as error:  # no score policy in force at as_of
         return {"snapshots": 0, "note": error.detail}
+
+
+STEPS = (score_snapshots,)

@@ -53,7 +53,7 @@ from shopwarden.bnpl.schemas import (
 )
 from shopwarden.bnpl.stores import Stores
 from shopwarden.bootstrap import Container
-from shopwarden.catalog.service import Catalog
+from shopwarden.catalog import service as catalog
 from shopwarden.errors import NotFound
 
 router = APIRouter(prefix="/v1/bnpl", tags=["bnpl"])
@@ -184,7 +184,7 @@ def list_flags(
 def get_flag(product_id: str, container: ContainerDep, principal: PrincipalDep) -> FlagOut:
     """The product's flag: each criterion with value, target and outcome (BNPL-2, POL-3)."""
     with container.db.transaction() as session:
-        product = Catalog(session, container.clock).product(product_id)
+        product = catalog.product(container.context(session), product_id=product_id)
         require_visible(principal, product.merchant_id, f"product {product_id}")
         row = flags.flag_for(session, container.policies, product, container.clock.now())
         return flag_out(row, flags.explain(session, container.policies, row))

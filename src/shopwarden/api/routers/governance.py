@@ -14,7 +14,6 @@ from shopwarden.api.deps import (
     merchant_filter,
     require_operator,
 )
-from shopwarden.cycle.service import run_cycle
 from shopwarden.decisions.service import decisions_for
 from shopwarden.errors import NotFound
 from shopwarden.policy.diff import diff_versions
@@ -180,7 +179,7 @@ def run_governance_cycle(
 ) -> CycleOut:
     """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
     require_operator(principal)
-    result = run_cycle(container, body.as_of)
+    result = container.run_cycle(body.as_of)
     return CycleOut(as_of=result.as_of, already_run=result.already_run, steps=result.steps)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
 from shopwarden.api.edge import MAX_POLICY_BODY_BYTES
-from shopwarden.catalog.service import Catalog
+from shopwarden.catalog import service as catalog
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import facts_dir
 from shopwarden.metrics.engines import ENGINES
@@ -98,7 +98,7 @@ def merchant_score(
     require_visible(principal, merchant_id, f"merchant {merchant_id}")
     when = as_of or container.clock.now()
     with container.db.transaction() as session:
-        Catalog(session, container.clock).merchant(merchant_id)
+        catalog.merchant(container.context(session), merchant_id=merchant_id)
         version = policy_in_force(container.policies, when)
         day = score_window(when, parameters(version).window_days).day.isoformat()
         stored = snapshot_for(session, merchant_id, day)
@@ -126,7 +126,7 @@ def score_history(
     """The merchant's daily snapshots, newest first (SCORE-5)."""
     require_visible(principal, merchant_id, f"merchant {merchant_id}")
     with container.db.transaction() as session:
-        Catalog(session, container.clock).merchant(merchant_id)
+        catalog.merchant(container.context(session), merchant_id=merchant_id)
         rows = history(
             session,
             merchant_id,

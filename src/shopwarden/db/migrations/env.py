@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from shopwarden.db.registry import metadata
+from shopwarden.families import metadata
 
 config = context.config
 

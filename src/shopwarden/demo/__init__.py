@@ -17,13 +17,13 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import func, select
 
-from shopwarden.bnpl.demo import BnplDemo
 from shopwarden.bootstrap import Container, bootstrap
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
-from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
-from shopwarden.cycle.service import load_steps, run_cycle
-from shopwarden.deposits.demo import run_deposits_part
+from shopwarden.demo.bnpl import BnplDemo
+from shopwarden.demo.deposits import run_deposits_part
+from shopwarden.demo.scoring import generate_score_facts, score_summary
 from shopwarden.ledger.model import (
     HoldRequest,
     merchant_account_code,
@@ -34,7 +34,6 @@ from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.money import Money
-from shopwarden.scoring.demo import generate_score_facts, score_summary
 from shopwarden.settings import Settings
 
 DEMO_START = datetime.fromisoformat("2024-03-01T00:00:00+08:00")
@@ -69,7 +68,6 @@ def run_demo(
     container = bootstrap(
         Settings(home=home, database_url=f"sqlite:///{database.resolve()}"), clock=clock
     )
-    load_steps()
     rng = random.Random(seed)
     summary = DemoSummary()
     leaves = [
@@ -91,7 +89,7 @@ def run_demo(
             _trade_one_day(container, rng, ids, summary)
             bnpl.trade_one_day()  # issue 6
             clock.advance_to(DEMO_START + timedelta(days=day + 1))
-            run_cycle(container, clock.now())
+            container.run_cycle(clock.now())
             summary.cycles += 1
             progress.advance(trading)
     summary.deposits = run_deposits_part(container, clock, rng, ids)
@@ -110,19 +108,20 @@ def _seed_catalog(
     advance: object,
 ) -> list[str]:
     ids = []
-    with container.db.transaction() as session:
-        catalog = Catalog(session, container.clock)
-        ledger = Ledger(session, container.clock)
+    with container.unit_of_work() as ctx:
+        ledger = ctx.ledger
         for n in range(1, count + 1):
             merchant_id = f"m{n:05d}"
             name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {n}"
             catalog.create_merchant(
-                MerchantCreate(id=merchant_id, name=name, wallet_upgraded=rng.random() < 0.7)
+                ctx,
+                data=MerchantCreate(id=merchant_id, name=name, wallet_upgraded=rng.random() < 0.7),
             )
             for p in range(rng.randint(2, 12)):
                 price = rng.choice([990, 1990, 4990, 9900, 19900, 49900, 50000, 50001, 129900])
                 catalog.create_product(
-                    ProductCreate(
+                    ctx,
+                    data=ProductCreate(
                         id=f"{merchant_id}-p{p:03d}",
                         merchant_id=merchant_id,
                         title=f"{name} item {p}",
@@ -132,7 +131,7 @@ def _seed_catalog(
                         promised_shipping_hours=rng.choice([24, 48, 72, None]),
                         flash_purchase=rng.random() < 0.05,
                         skus=[SkuIn(sku_id="default", price=Money(price))],
-                    )
+                    ),
                 )
                 summary.products += 1
             ledger.post(

@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from shopwarden.bootstrap import Container
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantUpdate
-from shopwarden.catalog.service import Catalog
 from shopwarden.clock import SimulatedClock
-from shopwarden.cycle.service import run_cycle
 from shopwarden.decisions.tables import DecisionRow
 from shopwarden.deposits import aftersales, campaigns, cash, insurance, refunds, risk, shield
 from shopwarden.deposits.context import CASH, WALLET, DepositContext
@@ -86,7 +85,7 @@ def run_deposits_part(
         if day == 11:
             _approve_refunds(part)
         clock.advance_to(start + timedelta(days=day))
-        run_cycle(container, clock.now())
+        container.run_cycle(clock.now())
     return _summary(part)
 
 
@@ -219,7 +218,9 @@ def _leaver(part: _Part, merchant_ids: list[str]) -> str:
 
 def _close_and_apply(part: _Part, merchant_id: str) -> None:
     def close(c: DepositContext) -> None:
-        Catalog(c.session, c.clock).update_merchant(merchant_id, MerchantUpdate(status="closing"))
+        catalog.update_merchant(
+            c.context, merchant_id=merchant_id, data=MerchantUpdate(status="closing")
+        )
 
     part.run("stores closing", close)
     refundable = part.read(partial(_refundable, merchant_id=merchant_id))

@@ -27,9 +27,7 @@ console = Console()
 @contextmanager
 def _container() -> Iterator[Container]:
     from shopwarden.bootstrap import bootstrap
-    from shopwarden.cycle.service import load_steps
 
-    load_steps()  # the product-flag listener and the cycle steps
     container = bootstrap()
     try:
         yield container

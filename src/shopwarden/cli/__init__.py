@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,12 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shopwarden.bnpl.cli import bnpl_app
-from shopwarden.deposits.cli import deposit_app
+from shopwarden.cli import facts as facts_cli
+from shopwarden.cli import scoring as scoring_cli
+from shopwarden.cli.bnpl import bnpl_app
+from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.deposits import deposit_app
 from shopwarden.errors import ShopwardenError
-from shopwarden.facts import cli as facts_cli
 from shopwarden.policy.model import PolicyVersion
-from shopwarden.scoring import cli as scoring_cli
 
 app = typer.Typer(
     help="shopwarden: merchant governance for online marketplaces.",
@@ -39,18 +37,6 @@ app.add_typer(deposit_app, name="deposit")
 facts_cli.register(app)  # ingest, generate
 scoring_cli.register(app)  # score, simulate
 console = Console()
-
-
-@contextmanager
-def _container(migrate: bool = True) -> Iterator[Any]:
-    """The bootstrap's container for one command, closed when the command ends."""
-    from shopwarden.bootstrap import bootstrap
-
-    container = bootstrap(migrate=migrate)
-    try:
-        yield container
-    finally:
-        container.close()
 
 
 @app.command()
@@ -88,7 +74,7 @@ def demo(
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
-    with _container() as container:
+    with open_container() as container:
         _serve(container, host, port, operator_token=False)
 
 
@@ -109,7 +95,7 @@ def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> Non
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to SHOPWARDEN_DATABASE_URL (default: the workspace's SQLite file)."""
-    with _container(migrate=True) as container:
+    with open_container() as container:
         console.print(f"database at head: {container.settings.resolved_database_url}")
 
 
@@ -118,11 +104,9 @@ def cycle(
     as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with its zone.")],
 ) -> None:
     """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
-    from shopwarden.cycle.service import load_steps, run_cycle
-
-    load_steps()
-    with _container() as container:
-        result = run_cycle(container, _instant(as_of, "as_of"))
+    instant = parse_instant(as_of, field="as_of")
+    with open_container() as container:
+        result = container.run_cycle(instant)
     state = "already run; nothing changed" if result.already_run else "ran"
     console.print(f"cycle as of {result.as_of.isoformat()}: {state}")
     console.print_json(json.dumps(result.steps, default=str))
@@ -161,9 +145,9 @@ def replay(
 @policy_app.command("list")
 def policy_list(family: str | None = None) -> None:
     """Every version, with the one in force now marked."""
-    with _container(migrate=False) as container:
+    with open_container(migrate=False) as container:
         policies = container.policies
-    now = datetime.now(UTC)
+        now = container.clock.now()
     table = Table("family", "version", "revised on", "effective from", "in force", "assumed")
     listed = sorted(
         [*policies.versions(family), *policies.replaced(family)],
@@ -197,7 +181,7 @@ def _assumed(version: PolicyVersion) -> str:
 @policy_app.command("show")
 def policy_show(family: str, version: str) -> None:
     """The version as JSON; what the sources do not give is named first, on stderr."""
-    with _container(migrate=False) as container:
+    with open_container(migrate=False) as container:
         found = container.policies.get(family, version)
     notes = Console(stderr=True)
     if found.assumption is not None:
@@ -217,7 +201,7 @@ def policy_diff(family: str, version: str) -> None:
     """What changed against the version before it."""
     from shopwarden.policy.diff import diff_versions
 
-    with _container(migrate=False) as container:
+    with open_container(migrate=False) as container:
         after = container.policies.get(family, version)
         before = container.policies.previous(after)
     console.print(f"{family}: {before.version if before else '(none)'} → {version}")
@@ -230,7 +214,7 @@ def policy_diff(family: str, version: str) -> None:
 @policy_app.command("publish")
 def policy_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Publish a new version into the workspace; refused with less than 7 days' notice (POL-4)."""
-    with _container(migrate=False) as container:
+    with open_container(migrate=False) as container:
         published = container.policies.publish(
             file.read_text(encoding="utf-8"), now=container.clock.now()
         )
@@ -242,7 +226,7 @@ def ledger_verify() -> None:
     """Recompute every balance and transaction from the entries; exit 1 on a mismatch."""
     from shopwarden.ledger.verify import verify_ledger
 
-    with _container() as container, container.db.transaction() as session:
+    with open_container() as container, container.db.transaction() as session:
         found = verify_ledger(session)
     for mismatch in found:
         console.print(f"[red]mismatch[/] {mismatch.subject}: {mismatch.problem}")
@@ -255,7 +239,7 @@ def ledger_balance(code: str) -> None:
     from shopwarden.ledger.service import Ledger
     from shopwarden.money import Money
 
-    with _container() as container, container.db.transaction() as session:
+    with open_container() as container, container.db.transaction() as session:
         balance = Ledger(session, container.clock).balance(code)
     console.print(
         f"{code}: posted {Money(balance.posted)}, held {Money(balance.pending_out)}, "
@@ -276,7 +260,7 @@ def token_create(
 
     if operator == bool(merchant):
         raise ShopwardenError("give exactly one of --operator or --merchant ID", field="role")
-    with _container() as container, container.db.transaction() as session:
+    with open_container() as container, container.db.transaction() as session:
         token = create_token(
             session,
             container.clock,
@@ -285,16 +269,6 @@ def token_create(
             label=label,
         )
     print(token)
-
-
-def _instant(text: str, field: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise ShopwardenError(f"{text!r} is not an ISO instant", field=field) from error
-    if instant.tzinfo is None:
-        raise ShopwardenError(f"{text!r} has no time zone, e.g. +08:00", field=field)
-    return instant
 
 
 def main() -> None:

@@ -31,10 +31,8 @@ Source = Annotated[str, typer.Option(help="wallet, or external (paid in from out
 @contextmanager
 def _context() -> Iterator[tuple[Any, DepositContext]]:
     from shopwarden.bootstrap import bootstrap
-    from shopwarden.cycle.service import load_steps
     from shopwarden.deposits.context import DepositContext
 
-    load_steps()  # the catalog listener for activation (DEP-10 a)
     container = bootstrap()
     try:
         with container.db.transaction() as session:
@@ -84,10 +82,7 @@ def _once(
     from shopwarden.api.idempotency import run_idempotent
     from shopwarden.auth.service import Principal
     from shopwarden.bootstrap import bootstrap
-    from shopwarden.cycle.service import load_steps
     from shopwarden.deposits.context import DepositContext
-
-    load_steps()
 
     container = bootstrap()
     try:

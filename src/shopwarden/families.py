@@ -1,0 +1,106 @@
+"""The rule families this deployment runs: part of the composition root, with ``bootstrap.py``.
+
+This is the one list a new rule family is added to. Each entry names the family's policy
+parameters (validated when a policy file loads), its tables (for the schema and Alembic), its
+governance-cycle steps and its product listeners. The order of the entries is the order the
+cycle runs their steps in: deposits lock merchant rows before anything touches ledger accounts,
+the order money requests take too, so a cycle cannot deadlock with them on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType, ModuleType
+
+from pydantic import BaseModel
+
+from shopwarden.auth import tables as auth_tables
+from shopwarden.bnpl import flags as bnpl_flags
+from shopwarden.bnpl import steps as bnpl_steps
+from shopwarden.bnpl import tables as bnpl_tables
+from shopwarden.bnpl.policy import BnplPolicy
+from shopwarden.catalog import tables as catalog_tables
+from shopwarden.context import Hooks, ProductListener
+from shopwarden.cycle import builtin_steps
+from shopwarden.cycle import tables as cycle_tables
+from shopwarden.cycle.registry import CycleStep
+from shopwarden.db.base import Base
+from shopwarden.decisions import tables as decision_tables
+from shopwarden.deposits import cash as deposit_cash
+from shopwarden.deposits import risk as deposit_risk
+from shopwarden.deposits import steps as deposit_steps
+from shopwarden.deposits import tables as deposit_tables
+from shopwarden.deposits.policy import DepositsPolicy
+from shopwarden.facts import tables as facts_tables
+from shopwarden.idempotency import tables as idempotency_tables
+from shopwarden.ledger import tables as ledger_tables
+from shopwarden.payments import tables as payment_tables
+from shopwarden.platform_policy import PlatformPolicy
+from shopwarden.reports.policy import ReportsPolicy
+from shopwarden.sanctions.policy import ViolationsPolicy
+from shopwarden.scoring import cycle_steps as score_steps
+from shopwarden.scoring import tables as score_tables
+from shopwarden.scoring.policy import ScorePolicy
+from shopwarden.shipping.policy import ShippingPolicy
+from shopwarden.trust.policy import TrustPolicy
+
+
+@dataclass(frozen=True)
+class Family:
+    """One rule family: its policy family name and what the composition root wires for it."""
+
+    name: str
+    policy: type[BaseModel]
+    tables: tuple[ModuleType, ...] = ()
+    steps: tuple[CycleStep, ...] = ()
+    product_listeners: tuple[ProductListener, ...] = ()
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("platform", PlatformPolicy, steps=builtin_steps.STEPS),
+    Family(
+        "deposits",
+        DepositsPolicy,
+        tables=(deposit_tables, payment_tables),
+        steps=deposit_steps.STEPS,  # DEP-2..14; first, see the module docstring
+        product_listeners=(deposit_risk.on_product_changed, deposit_cash.on_product_changed),
+    ),
+    Family(
+        "bnpl",
+        BnplPolicy,
+        tables=(bnpl_tables,),
+        steps=bnpl_steps.STEPS,  # BNPL-2, 3, 7, 8
+        product_listeners=(bnpl_flags.on_product_changed,),
+    ),
+    Family("score", ScorePolicy, tables=(score_tables,), steps=score_steps.STEPS),
+    Family("shipping", ShippingPolicy),
+    Family("violations", ViolationsPolicy),
+    Family("trust", TrustPolicy),
+    Family("reports", ReportsPolicy),
+)
+
+# Tables every deployment has, whatever families it runs.
+CORE_TABLES = (
+    auth_tables,
+    catalog_tables,
+    cycle_tables,
+    decision_tables,
+    facts_tables,
+    idempotency_tables,
+    ledger_tables,
+)
+
+POLICY_SCHEMAS: Mapping[str, type[BaseModel]] = MappingProxyType(
+    {family.name: family.policy for family in FAMILIES}
+)
+"""Which parameter model validates each policy family (POL-2): the loader refuses others."""
+
+CYCLE_STEPS: tuple[CycleStep, ...] = tuple(step for f in FAMILIES for step in f.steps)
+
+HOOKS = Hooks(product_changed=tuple(hook for f in FAMILIES for hook in f.product_listeners))
+
+metadata = Base.metadata
+"""Every table of every family (importing the modules above registered them), for Alembic."""
+
+TABLE_MODULES = CORE_TABLES + tuple(module for f in FAMILIES for module in f.tables)
