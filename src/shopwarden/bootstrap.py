@@ -24,7 +24,7 @@ from shopwarden.cycle.registry import CycleStep
 from shopwarden.cycle.service import CycleResult, run_cycle
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
-from shopwarden.families import CYCLE_STEPS, HOOKS
+from shopwarden.families import CYCLE_STEPS, HOOKS, POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.policy.store import PolicyStore
 from shopwarden.settings import Settings
@@ -81,6 +81,7 @@ def bootstrap(
             sync_categories(session, tree)
             ensure_platform_accounts(session, clock)
     policies = PolicyStore.load(
+        schemas=POLICY_SCHEMAS,
         bundled=bundled_policies,
         directories=policy_dirs,
         workspace_dir=settings.workspace_policy_dir,

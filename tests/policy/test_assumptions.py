@@ -19,6 +19,7 @@ import yaml
 
 from shopwarden.clock import SHANGHAI
 from shopwarden.errors import Conflict, PolicyInvalid
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.loader import BUNDLED_DIR, format_path, parse_policy
 from shopwarden.policy.store import PolicyStore
 
@@ -42,26 +43,28 @@ def replacement(
 
 @pytest.fixture
 def store(tmp_path: Path) -> PolicyStore:
-    return PolicyStore.load(workspace_dir=tmp_path / "policies")
+    return PolicyStore.load(schemas=POLICY_SCHEMAS, workspace_dir=tmp_path / "policies")
 
 
 # markers -------------------------------------------------------------------------------------
 @pytest.mark.rule("POL-1")
 def test_the_score_version_before_the_revision_is_marked_illustrative() -> None:
-    old = PolicyStore.load().get("score", "2023-06-01")
+    old = PolicyStore.load(schemas=POLICY_SCHEMAS).get("score", "2023-06-01")
     assert old.assumption is not None and "not taken from the sources" in old.assumption
     document = old.document()
     assert document["assumption"] == old.assumption
     assert {"path": "parameters.bands", "reason": old.assumed_paths()["parameters.bands"]} in (
         document["assumptions"]
     )
-    assert PolicyStore.load().get("score", "2023-12-15").assumption is None
+    assert PolicyStore.load(schemas=POLICY_SCHEMAS).get("score", "2023-12-15").assumption is None
 
 
 def test_every_bundled_version_declares_its_assumed_values() -> None:
-    for version in PolicyStore.load().versions():
+    for version in PolicyStore.load(schemas=POLICY_SCHEMAS).versions():
         assert version.assumption is not None or version.assumptions, version.ref
-    deposits = PolicyStore.load().get("deposits", "2023-01-01").assumed_paths()
+    deposits = (
+        PolicyStore.load(schemas=POLICY_SCHEMAS).get("deposits", "2023-01-01").assumed_paths()
+    )
     assert "parameters.consumer_protection.category_requirements" in deposits
     assert "parameters.consumer_protection.minimum" not in deposits  # DEP-1: 1000.00, seed 002
 
@@ -81,7 +84,7 @@ def test_every_value_commented_as_default_or_assumption_is_marked(path: Path) ->
     text = path.read_text(encoding="utf-8")
     keys: dict[int, str] = {}
     _key_paths(yaml.compose(text), (), keys)
-    marked = list(parse_policy(text, origin=str(path)).assumed_paths())
+    marked = list(parse_policy(text, schemas=POLICY_SCHEMAS, origin=str(path)).assumed_paths())
     for number, line in enumerate(text.splitlines(), start=1):
         comment = line.partition("#")[2]
         said = "Default" in comment or "assumption" in comment.lower()
@@ -104,7 +107,7 @@ def test_an_assumption_naming_no_value_is_refused_with_its_line() -> None:
         "  - {path: parameters.no_such_thing, reason: ours}\n"
     )
     with pytest.raises(PolicyInvalid) as refused:
-        parse_policy(text, origin="x.yaml")
+        parse_policy(text, schemas=POLICY_SCHEMAS, origin="x.yaml")
     line = text.splitlines().index("  - {path: parameters.no_such_thing, reason: ours}") + 1
     assert f"x.yaml:{line}: assumptions[1].path: parameters.no_such_thing names no value" in str(
         refused.value
@@ -123,7 +126,7 @@ def test_an_assumption_naming_no_value_is_refused_with_its_line() -> None:
 )
 def test_bad_markers_are_refused(block: str, reason: str) -> None:
     with pytest.raises(PolicyInvalid, match=reason):
-        parse_policy(_with_assumptions(block), origin="x.yaml")
+        parse_policy(_with_assumptions(block), origin="x.yaml", schemas=POLICY_SCHEMAS)
 
 
 # replacing an assumed version -------------------------------------------------------------------
@@ -141,7 +144,7 @@ def test_an_operator_replaces_the_assumed_version_for_its_whole_span(store, tmp_
     assert [v.version for v in store.replaced("score")] == ["2023-06-01"]
     assert store.previous(store.get("score", "2023-12-15")) == published
     # after a restart the replacement is read back from the workspace
-    again = PolicyStore.load(workspace_dir=tmp_path / "policies")
+    again = PolicyStore.load(schemas=POLICY_SCHEMAS, workspace_dir=tmp_path / "policies")
     assert again.in_force("score", before_revision).version == "2023-06-01-operator"
     assert again.get("score", "2023-06-01").replaced_by == "2023-06-01-operator"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.diff import Change, diff_versions
 from shopwarden.policy.loader import BUNDLED_DIR, parse_policy
 from shopwarden.policy.store import PolicyStore
@@ -11,7 +12,7 @@ from shopwarden.policy.store import PolicyStore
 
 @pytest.fixture(scope="module")
 def store() -> PolicyStore:
-    return PolicyStore.load()
+    return PolicyStore.load(schemas=POLICY_SCHEMAS)
 
 
 @pytest.mark.rule("POL-4")
@@ -60,10 +61,11 @@ def test_a_first_version_is_all_added_and_a_removed_key_is_reported(store):
         ("parameters.measures", "added"),
     ]
     text = (BUNDLED_DIR / "deposits" / "2023-01-01.yaml").read_text(encoding="utf-8")
-    before = parse_policy(text, origin="before.yaml")
+    before = parse_policy(text, schemas=POLICY_SCHEMAS, origin="before.yaml")
     after = parse_policy(
         text.replace('      collectibles: "10000.00"\n', "").replace('"3d"', '"4d"'),
         origin="after.yaml",
+        schemas=POLICY_SCHEMAS,
     )
     assert diff_versions(before, after) == [
         Change("parameters.consumer_protection.badges_revoked_after", "changed", "3d", "4d"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from shopwarden.errors import NotFound, PolicyInvalid
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.loader import BUNDLED_DIR, load_directory, load_file, parse_policy
 
 DEPOSITS = (BUNDLED_DIR / "deposits" / "2023-01-01.yaml").read_text(encoding="utf-8")
@@ -22,7 +23,7 @@ def edited(text: str, old: str, new: str) -> str:
 
 def refusal(text: str, origin: str = "policies/deposits/bad.yaml") -> PolicyInvalid:
     with pytest.raises(PolicyInvalid) as caught:
-        parse_policy(text, origin=origin)
+        parse_policy(text, schemas=POLICY_SCHEMAS, origin=origin)
     return caught.value
 
 
@@ -31,7 +32,7 @@ def line_of(text: str, fragment: str) -> int:
 
 
 def test_a_bundled_file_parses():
-    version = parse_policy(DEPOSITS, origin="deposits.yaml")
+    version = parse_policy(DEPOSITS, schemas=POLICY_SCHEMAS, origin="deposits.yaml")
     assert (version.ref, version.origin) == ("deposits@2023-01-01", "deposits.yaml")
 
 
@@ -172,8 +173,10 @@ def test_load_file_and_load_directory(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.yaml").write_text(DEPOSITS, encoding="utf-8")
     (tmp_path / "ignored.txt").write_text("not a policy", encoding="utf-8")
-    assert [v.ref for v in load_directory(tmp_path)] == ["deposits@2023-01-01"]
+    assert [v.ref for v in load_directory(tmp_path, schemas=POLICY_SCHEMAS)] == [
+        "deposits@2023-01-01"
+    ]
     with pytest.raises(NotFound):
-        load_file(tmp_path / "missing.yaml")
+        load_file(tmp_path / "missing.yaml", schemas=POLICY_SCHEMAS)
     with pytest.raises(NotFound):
-        load_directory(tmp_path / "missing")
+        load_directory(tmp_path / "missing", schemas=POLICY_SCHEMAS)

@@ -14,6 +14,7 @@ import pytest
 
 from shopwarden.clock import SHANGHAI
 from shopwarden.errors import Conflict, NotFound, PolicyInvalid
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.loader import BUNDLED_DIR, parse_policy
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
@@ -45,12 +46,12 @@ def score_text(version: str, effective_from: datetime, **fields: object) -> str:
 
 
 def version_of(text: str, origin: str = "test.yaml") -> PolicyVersion:
-    return parse_policy(text, origin=origin)
+    return parse_policy(text, schemas=POLICY_SCHEMAS, origin=origin)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> PolicyStore:
-    return PolicyStore.load(workspace_dir=tmp_path / "policies")
+    return PolicyStore.load(schemas=POLICY_SCHEMAS, workspace_dir=tmp_path / "policies")
 
 
 @pytest.mark.rule("POL-4")
@@ -97,7 +98,9 @@ def test_the_notice_period_is_the_platform_policy_in_force_at_publication(tmp_pa
         effective_from=at("2024-01-01T00:00:00"),
     ).replace('notice_period: "7d"', 'notice_period: "10d"')
     (tmp_path / "platform.yaml").write_text(longer, encoding="utf-8")
-    store = PolicyStore.load(directories=[tmp_path], workspace_dir=tmp_path / "ws")
+    store = PolicyStore.load(
+        schemas=POLICY_SCHEMAS, directories=[tmp_path], workspace_dir=tmp_path / "ws"
+    )
     assert store.notice_period(NOW) == timedelta(days=10)
     assert store.notice_period(at("2023-12-31T23:59:59")) == timedelta(days=7)
     with pytest.raises(PolicyInvalid, match="at least 10d notice"):
@@ -110,7 +113,7 @@ def test_a_book_holding_a_version_with_short_notice_is_refused():
         score_text("2024-03-08", at("2024-03-01T00:00:00"), published_at=at("2024-02-25T00:00:00"))
     )
     with pytest.raises(PolicyInvalid) as caught:
-        PolicyStore([short])
+        PolicyStore([short], schemas=POLICY_SCHEMAS)
     assert caught.value.rule == "POL-4" and "test.yaml: effective_from" in caught.value.detail
 
 
@@ -158,7 +161,7 @@ def test_a_version_whose_explicit_end_runs_past_the_next_start_overlaps(store):
 def test_a_published_version_is_written_to_the_workspace_and_loads_again(store, tmp_path):
     published = store.publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
     assert Path(published.origin).is_file()
-    reloaded = PolicyStore.load(workspace_dir=tmp_path / "policies")
+    reloaded = PolicyStore.load(schemas=POLICY_SCHEMAS, workspace_dir=tmp_path / "policies")
     again = reloaded.get("score", "2024-03-08")
     assert again.document() == published.document()
     assert again.parameters == published.parameters
@@ -167,12 +170,18 @@ def test_a_published_version_is_written_to_the_workspace_and_loads_again(store, 
 
 def test_publishing_needs_a_workspace_and_never_overwrites_a_file(tmp_path):
     with pytest.raises(Conflict, match="no workspace"):
-        PolicyStore.load().publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
+        PolicyStore.load(schemas=POLICY_SCHEMAS).publish(
+            score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW
+        )
     stray = tmp_path / "score" / "2024-03-08.yaml"
     stray.parent.mkdir()
     stray.write_text("left here by hand", encoding="utf-8")
     # The constructor does not read the workspace, so the store does not know the stray file.
-    store = PolicyStore(PolicyStore.load().versions(), workspace_dir=tmp_path)
+    store = PolicyStore(
+        PolicyStore.load(schemas=POLICY_SCHEMAS).versions(),
+        schemas=POLICY_SCHEMAS,
+        workspace_dir=tmp_path,
+    )
     with pytest.raises(Conflict, match="exists already"):
         store.publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
     assert stray.read_text(encoding="utf-8") == "left here by hand"
@@ -185,13 +194,13 @@ def test_a_book_with_a_version_id_twice_is_refused():
     with pytest.raises(
         PolicyInvalid, match=r"score@2023-12-15 is defined twice: in a.yaml and in b.yaml"
     ):
-        PolicyStore([first, twice])
+        PolicyStore([first, twice], schemas=POLICY_SCHEMAS)
 
 
 @pytest.mark.rule("POL-1")
 def test_in_force_respects_an_explicit_end_and_reports_the_gap():
     ending = version_of(with_header(SCORE, effective_until=at("2024-01-01T00:00:00")))
-    store = PolicyStore([ending])
+    store = PolicyStore([ending], schemas=POLICY_SCHEMAS)
     assert store.in_force("score", at("2023-12-31T23:59:59")) == ending
     with pytest.raises(NotFound, match="no score policy in force at 2024-01-01T00:00:00"):
         store.in_force("score", at("2024-01-01T00:00:00"))

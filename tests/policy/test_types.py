@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.money import Money
 from shopwarden.policy.loader import BUNDLED_DIR, load_file
 from shopwarden.policy.types import (
@@ -132,7 +133,7 @@ def test_piecewise_linear_stays_within_its_y_range(points, x):
 
 @pytest.mark.rule("POL-2")
 def test_a_version_document_is_json_ready_and_records_its_ref():
-    version = load_file(BUNDLED_DIR / "deposits" / "2023-01-01.yaml")
+    version = load_file(BUNDLED_DIR / "deposits" / "2023-01-01.yaml", schemas=POLICY_SCHEMAS)
     document = version.document()
     json.dumps(document)  # JSON-ready, no Decimal, Money or timedelta left
     assert document["effective_from"] == "2023-01-01T00:00:00+08:00"

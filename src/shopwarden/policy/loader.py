@@ -10,7 +10,7 @@ plain YAML would silently keep the last one.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shopwarden.errors import NotFound, PolicyInvalid
-from shopwarden.policy.families import FAMILIES
 from shopwarden.policy.model import PolicyVersion
 
 BUNDLED_DIR = Path(__file__).parent / "defaults"
 
 Loc = tuple[int | str, ...]
+
+Schemas = Mapping[str, type[BaseModel]]
+"""Which parameter model validates each family (POL-2), given by the composition root."""
 
 
 class _NoFamily(BaseModel):
@@ -50,8 +52,11 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def parse_policy(text: str, *, origin: str, published_at: datetime | None = None) -> PolicyVersion:
-    """Validate one policy file. ``published_at``, when given, replaces the file's own."""
+def parse_policy(
+    text: str, *, origin: str, schemas: Schemas, published_at: datetime | None = None
+) -> PolicyVersion:
+    """Validate one policy file against the family ``schemas``. ``published_at``, when given,
+    replaces the file's own."""
     data, root = _read_yaml(text, origin)
     problems: list[tuple[Loc, str]] = []
     for set_by_the_store in ("origin", "replaced_by"):
@@ -60,7 +65,9 @@ def parse_policy(text: str, *, origin: str, published_at: datetime | None = None
     if published_at is not None:
         data["published_at"] = published_at
     family = data.get("family")
-    model = FAMILIES.get(family) if isinstance(family, str) else None
+    model = schemas.get(family) if isinstance(family, str) else None
+    if isinstance(family, str) and model is None:
+        problems.append((("family",), unknown_family(family, schemas)))
     # Until the parameters validate, a placeholder lets the header be checked too, so that
     # one reading of the file lists all its problems. An unknown family is a header problem.
     parameters: BaseModel = model.model_construct() if model is not None else _NoFamily()
@@ -108,21 +115,26 @@ def _resolves(document: Any, path: str) -> bool:
     return True
 
 
-def load_file(path: Path) -> PolicyVersion:
+def unknown_family(family: str, schemas: Schemas) -> str:
+    """Why a family no schema validates is refused (POL-2)."""
+    return f"unknown family {family!r}; known: {', '.join(schemas)}"
+
+
+def load_file(path: Path, *, schemas: Schemas) -> PolicyVersion:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise NotFound(f"no policy file at {path}") from None
     except UnicodeDecodeError as error:
         raise PolicyInvalid(f"{path}: not UTF-8 text ({error.reason})") from None
-    return parse_policy(text, origin=str(path))
+    return parse_policy(text, origin=str(path), schemas=schemas)
 
 
-def load_directory(directory: Path) -> list[PolicyVersion]:
+def load_directory(directory: Path, *, schemas: Schemas) -> list[PolicyVersion]:
     """Every ``*.yaml`` file under ``directory``, recursively, in path order."""
     if not directory.is_dir():
         raise NotFound(f"no policy directory at {directory}")
-    return [load_file(path) for path in sorted(directory.rglob("*.yaml"))]
+    return [load_file(path, schemas=schemas) for path in sorted(directory.rglob("*.yaml"))]
 
 
 def format_path(loc: Sequence[int | str]) -> str:

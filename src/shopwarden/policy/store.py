@@ -24,6 +24,9 @@ and the "already in force" refusal do not apply to it, and nothing else may star
 past. The assumed version stays readable, marked ``replaced_by``, and decisions already
 recorded keep naming it (POL-2: a decision names the version that produced it). A version
 that is not marked ``assumption`` cannot be replaced.
+
+The store knows no domain: the composition root gives it the parameter model of every family
+(``schemas``), which files are validated against and a family must be one of.
 """
 
 from __future__ import annotations
@@ -35,32 +38,57 @@ from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
 
 import yaml
+from pydantic import BaseModel
 
 from shopwarden.clock import ensure_aware
 from shopwarden.errors import Conflict, NotFound, PolicyInvalid
-from shopwarden.platform_policy import PlatformPolicy
-from shopwarden.policy.families import FAMILIES, PLATFORM
-from shopwarden.policy.loader import BUNDLED_DIR, load_directory, parse_policy
+from shopwarden.policy.loader import (
+    BUNDLED_DIR,
+    Schemas,
+    load_directory,
+    parse_policy,
+    unknown_family,
+)
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.types import format_duration
 
+PLATFORM = "platform"
+"""The family of the rules about the rules: its ``notice_period`` is POL-4's notice."""
+
 DEFAULT_NOTICE = timedelta(days=7)
 """POL-4's floor, used only until a ``platform`` version is in force to say otherwise."""
+
+
+@runtime_checkable
+class NoticeRules(Protocol):
+    """What the store reads from the ``platform`` family's parameters (POL-4)."""
+
+    @property
+    def notice_period(self) -> timedelta: ...
 
 
 class PolicyStore:
     """An immutable-per-version, append-only book of policy versions."""
 
     def __init__(
-        self, versions: Iterable[PolicyVersion], *, workspace_dir: Path | None = None
+        self,
+        versions: Iterable[PolicyVersion],
+        *,
+        schemas: Schemas,
+        workspace_dir: Path | None = None,
     ) -> None:
+        self._schemas: Schemas = MappingProxyType(dict(schemas))
         self._workspace_dir = workspace_dir
         self._lock = threading.Lock()
         self._by_family: dict[str, list[PolicyVersion]] = {}
         self._replaced: dict[str, list[PolicyVersion]] = {}
         versions = list(versions)
+        for version in versions:
+            self._check_schema(version)
         replacements = sorted((v for v in versions if v.replaces), key=lambda v: v.published_at)
         for version in versions:
             if version.replaces is None:
@@ -81,27 +109,35 @@ class PolicyStore:
     def load(
         cls,
         *,
+        schemas: Schemas,
         bundled: bool = True,
         directories: Sequence[Path] = (),
         workspace_dir: Path | None = None,
     ) -> PolicyStore:
-        """The bundled defaults, extra directories and the workspace's published versions."""
-        versions = list(_bundled_versions()) if bundled else []
+        """The bundled defaults, extra directories and the workspace's published versions,
+        each validated against its family's model in ``schemas``."""
+        versions = list(_bundled_versions(schemas)) if bundled else []
         for directory in directories:
-            versions += load_directory(directory)
+            versions += load_directory(directory, schemas=schemas)
         if workspace_dir is not None and workspace_dir.is_dir():
-            versions += load_directory(workspace_dir)
-        return cls(versions, workspace_dir=workspace_dir)
+            versions += load_directory(workspace_dir, schemas=schemas)
+        return cls(versions, schemas=schemas, workspace_dir=workspace_dir)
+
+    @property
+    def schemas(self) -> Schemas:
+        """The parameter model of each family this store accepts (read-only)."""
+        return self._schemas
 
     def families(self) -> list[str]:
-        return sorted(self._by_family)
+        """The families the store accepts, by name."""
+        return sorted(self._schemas)
 
     def versions(
         self, family: str | None = None, *, published_by: datetime | None = None
     ) -> list[PolicyVersion]:
         """Versions by family and start; ``published_by`` keeps what merchants see by then."""
-        if family is not None and family not in FAMILIES:
-            raise NotFound(f"no policy family {family!r}; known: {', '.join(FAMILIES)}")
+        if family is not None and family not in self._schemas:
+            raise NotFound(f"no policy family {family!r}; known: {', '.join(self._schemas)}")
         names = [family] if family is not None else self.families()
         cutoff = ensure_aware(published_by) if published_by is not None else None
         return [
@@ -147,7 +183,10 @@ class PolicyStore:
             platform = self.in_force(PLATFORM, published_at)
         except NotFound:
             return DEFAULT_NOTICE
-        return platform.parameters_as(PlatformPolicy).notice_period
+        if not isinstance(platform.parameters, NoticeRules):
+            held = type(platform.parameters).__name__
+            raise TypeError(f"{platform.ref} holds {held}, which has no notice_period")
+        return platform.parameters.notice_period
 
     def publish(self, text: str, *, now: datetime) -> PolicyVersion:
         """Add a new version published at ``now`` and write it to the workspace (POL-2, POL-4).
@@ -157,7 +196,9 @@ class PolicyStore:
         if self._workspace_dir is None:
             raise Conflict("this policy store has no workspace directory to publish into")
         ensure_aware(now)
-        candidate = parse_policy(text, origin="<published policy>", published_at=now)
+        candidate = parse_policy(
+            text, origin="<published policy>", schemas=self._schemas, published_at=now
+        )
         target = self._workspace_dir / candidate.family / f"{candidate.version}.yaml"
         with self._lock:
             self._check_new_id(candidate, error=Conflict)
@@ -238,6 +279,21 @@ class PolicyStore:
             old.model_copy(update={"replaced_by": version.version})
         )
 
+    def _check_schema(self, version: PolicyVersion) -> None:
+        """A version of a family the store accepts, its parameters of that family's model."""
+        schema = self._schemas.get(version.family)
+        if schema is None:
+            raise PolicyInvalid(
+                f"{version.origin}: family: {unknown_family(version.family, self._schemas)}",
+                field="family",
+            )
+        if not isinstance(version.parameters, schema):
+            raise PolicyInvalid(
+                f"{version.origin}: parameters: {version.family} parameters are a "
+                f"{schema.__name__}",
+                field="parameters",
+            )
+
     def _check_new_id(
         self, version: PolicyVersion, *, error: type[Conflict | PolicyInvalid]
     ) -> None:
@@ -307,7 +363,12 @@ def _write_atomically(target: Path, text: str) -> None:
     os.replace(temporary, target)
 
 
+def _bundled_versions(schemas: Schemas) -> tuple[PolicyVersion, ...]:
+    return _parsed_bundle(tuple(schemas.items()))
+
+
 @cache
-def _bundled_versions() -> tuple[PolicyVersion, ...]:
-    """Parsed once per process: the bundled files do not change while it runs."""
-    return tuple(load_directory(BUNDLED_DIR))
+def _parsed_bundle(schemas: tuple[tuple[str, type[BaseModel]], ...]) -> tuple[PolicyVersion, ...]:
+    """Parsed once per process and set of schemas: the bundled files do not change while it
+    runs."""
+    return tuple(load_directory(BUNDLED_DIR, schemas=dict(schemas)))
