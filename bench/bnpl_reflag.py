@@ -45,6 +45,7 @@ from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import load_tree
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.money import Money
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
@@ -227,7 +228,7 @@ def timed(work: Callable[[], None]) -> float:
 
 
 def bench(backend: str, products: int, merchants: int, rounds: int, pg_url: str) -> Timing:
-    base = PolicyStore.load().get("bnpl", "2022-06-23")
+    base = PolicyStore.load(schemas=POLICY_SCHEMAS).get("bnpl", "2022-06-23")
     moved = Money.parse(MOVED_LIMIT).cents
     original = base.parameters_as(BnplPolicy).price_limit.cents
     with fresh_database(backend, pg_url) as url:

@@ -109,6 +109,7 @@ def run_shopwarden(
     root: Path, as_of: datetime, threads: int, *, prepare: bool, state: Any = None
 ) -> Any:
     """Through shopwarden's own path: the policy in force and the Ibis expression."""
+    from shopwarden.families import POLICY_SCHEMAS
     from shopwarden.policy.store import PolicyStore
     from shopwarden.scoring.service import parameters, policy_in_force, score_everyone
 
@@ -116,7 +117,7 @@ def run_shopwarden(
         from shopwarden.metrics.engines import open_engine
 
         open_engine(root).close()
-        version = policy_in_force(PolicyStore.load(), as_of)
+        version = policy_in_force(PolicyStore.load(schemas=POLICY_SCHEMAS), as_of)
         assert version.version == POLICY_VERSION, version.version
         return parameters(version)
     return score_everyone(root, state, as_of)[1]

@@ -22,6 +22,7 @@ from shopwarden.catalog.service import Catalog, sync_categories
 from shopwarden.catalog.tree import load_tree
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.ledger.model import merchant_account_code, platform_account_code, transfer
 from shopwarden.ledger.service import Ledger
@@ -137,4 +138,4 @@ def world(db: Database, clock: SimulatedClock) -> World:
     with db.transaction() as session:
         sync_categories(session, load_tree())
         ensure_platform_accounts(session, clock)
-    return World(db, clock, PolicyStore.load())
+    return World(db, clock, PolicyStore.load(schemas=POLICY_SCHEMAS))

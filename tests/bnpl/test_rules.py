@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from shopwarden.bnpl import rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.catalog.tree import load_tree
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.money import Money
 from shopwarden.policy.store import PolicyStore
 
 VERSION = "2022-06-23"
-POLICY = PolicyStore.load().get("bnpl", VERSION).parameters_as(BnplPolicy)
+POLICY = PolicyStore.load(schemas=POLICY_SCHEMAS).get("bnpl", VERSION).parameters_as(BnplPolicy)
 TREE = load_tree()
 
 

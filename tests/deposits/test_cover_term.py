@@ -9,6 +9,7 @@ import pytest
 from shopwarden.deposits import cover_rules, rules
 from shopwarden.deposits.policy import DepositsPolicy, Insurance
 from shopwarden.deposits.term_rules import CalendarTerm, term_end
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.store import PolicyStore
 
 SH = "Asia/Shanghai"
@@ -18,7 +19,8 @@ at = datetime.fromisoformat
 
 @pytest.fixture(scope="module")
 def policy() -> rules.Policy:
-    version = PolicyStore.load().in_force("deposits", at("2024-01-01T00:00:00+08:00"))
+    store = PolicyStore.load(schemas=POLICY_SCHEMAS)
+    version = store.in_force("deposits", at("2024-01-01T00:00:00+08:00"))
     return rules.Policy(version.parameters_as(DepositsPolicy), version.version)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from shopwarden.context import Context
 from shopwarden.cycle.registry import CycleStep
 from shopwarden.deposits.steps import STEPS
-from shopwarden.families import metadata
+from shopwarden.families import POLICY_SCHEMAS, metadata
 from shopwarden.policy.store import PolicyStore
 from tests.api.conftest import Api
 from tests.deposits.conftest import fund, pay, post
@@ -142,5 +142,5 @@ def test_a_later_cycle_does_not_repeat_an_escalation(api: Api) -> None:
 def test_without_a_deposits_policy_the_steps_skip(api: Api) -> None:
     c = api.container
     with c.db.transaction() as session:
-        ctx = Context(session, c.clock, PolicyStore([]), c.categories)
+        ctx = Context(session, c.clock, PolicyStore([], schemas=POLICY_SCHEMAS), c.categories)
         assert all(step(ctx, as_of=T0).get("skipped") for step in deposit_steps())

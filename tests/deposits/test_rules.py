@@ -15,6 +15,7 @@ from shopwarden.deposits import risk_rules as rr
 from shopwarden.deposits import rules
 from shopwarden.deposits.policy import DepositsPolicy
 from shopwarden.deposits.workdays import is_working_day, working_day_deadline
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.money import Money
 from shopwarden.policy.store import PolicyStore
 
@@ -28,7 +29,7 @@ def M(text: str) -> Money:
 
 @pytest.fixture(scope="module")
 def policy() -> rules.Policy:
-    version = PolicyStore.load().in_force("deposits", T0)
+    version = PolicyStore.load(schemas=POLICY_SCHEMAS).in_force("deposits", T0)
     return rules.Policy(version.parameters_as(DepositsPolicy), version.version)
 
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopwarden.facts.storage import facts_dir
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.metrics.engines import open_engine
 from shopwarden.metrics.score import score_table
 from shopwarden.policy.store import PolicyStore
@@ -23,7 +24,7 @@ from shopwarden.scoring.service import all_aggregates, score_everyone
 from shopwarden.scoring.window import score_window
 from tests.scoring.conftest import AS_OF
 
-STORE = PolicyStore.load()
+STORE = PolicyStore.load(schemas=POLICY_SCHEMAS)
 POLICIES = {
     v: STORE.get("score", v).parameters_as(ScorePolicy) for v in ("2023-06-01", "2023-12-15")
 }

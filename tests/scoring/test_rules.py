@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from shopwarden.errors import PolicyInvalid
+from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.loader import BUNDLED_DIR, parse_policy
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.fixed import interpolate, round_half_up
@@ -16,7 +17,7 @@ from shopwarden.scoring.measures import AGGREGATES, MEASURES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import INSUFFICIENT, SCORED, band_score, evaluate, indicator_units
 
-STORE = PolicyStore.load()
+STORE = PolicyStore.load(schemas=POLICY_SCHEMAS)
 REVISED = STORE.get("score", "2023-12-15").parameters_as(ScorePolicy)
 EARLIER = STORE.get("score", "2023-06-01").parameters_as(ScorePolicy)
 SCORE_TEXT = (BUNDLED_DIR / "score" / "2023-12-15.yaml").read_text(encoding="utf-8")
@@ -172,5 +173,7 @@ def test_tables_are_flat_beyond_their_ends_and_linear_between_points() -> None:
 def test_a_policy_the_arithmetic_cannot_follow_is_refused(old: str, new: str, message: str) -> None:
     assert SCORE_TEXT.count(old) == 1
     with pytest.raises(PolicyInvalid) as refused:
-        parse_policy(SCORE_TEXT.replace(old, new), origin="score/draft.yaml")
+        parse_policy(
+            SCORE_TEXT.replace(old, new), origin="score/draft.yaml", schemas=POLICY_SCHEMAS
+        )
     assert message in refused.value.detail

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopwarden.errors import InvalidInput
-from shopwarden.policy.loader import parse_policy
+from shopwarden.policy.loader import Schemas, parse_policy
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.documents import window_document
@@ -28,8 +28,10 @@ from shopwarden.scoring.service import FAMILY, parameters, policy_in_force, scor
 LISTED = 100  # merchants named per change; the counts cover everyone
 
 
-def draft_from_text(text: str, origin: str = "<draft policy>") -> PolicyVersion:
-    draft = parse_policy(text, origin=origin)
+def draft_from_text(
+    text: str, origin: str = "<draft policy>", *, schemas: Schemas
+) -> PolicyVersion:
+    draft = parse_policy(text, origin=origin, schemas=schemas)
     if draft.family != FAMILY:
         raise InvalidInput(
             f"a draft score policy is of family score, not {draft.family}", field="policy"
@@ -43,7 +45,8 @@ def draft_version(policies: PolicyStore, reference: str) -> PolicyVersion:
     if path.suffix in (".yaml", ".yml") or path.is_file():
         if not path.is_file():
             raise InvalidInput(f"no draft policy file at {reference}", field="policy")
-        return draft_from_text(path.read_text(encoding="utf-8"), origin=str(path))
+        text = path.read_text(encoding="utf-8")
+        return draft_from_text(text, origin=str(path), schemas=policies.schemas)
     return policies.get(FAMILY, reference)
 
 

@@ -78,7 +78,7 @@ def simulate_policy(
     """Evaluate a draft policy over the same facts; changes nothing (operators)."""
     require_operator(principal)
     if body.policy is not None:
-        draft = draft_from_text(body.policy)
+        draft = draft_from_text(body.policy, schemas=container.policies.schemas)
     else:
         draft = container.policies.get("score", body.version or "")
     root = facts_dir(container.settings.home)
