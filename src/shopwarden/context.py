@@ -27,7 +27,7 @@ from shopwarden.policy.store import PolicyStore
 
 if TYPE_CHECKING:  # types only: the catalog itself works through contexts
     from shopwarden.catalog.tables import ProductRow
-    from shopwarden.catalog.tree import CategoryTree
+    from shopwarden.catalog.tree_model import CategoryTree
 
 P = TypeVar("P", bound=BaseModel)
 

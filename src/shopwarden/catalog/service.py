@@ -20,7 +20,7 @@ from shopwarden.catalog.schemas import (
     SkuOut,
 )
 from shopwarden.catalog.tables import CategoryRow, MerchantRow, ProductRow, SkuRow
-from shopwarden.catalog.tree import Category, CategoryTree
+from shopwarden.catalog.tree_model import Category, CategoryTree
 from shopwarden.context import Context
 from shopwarden.db.lookup import get_or_raise
 from shopwarden.errors import AlreadyExists, Conflict, InvalidInput
