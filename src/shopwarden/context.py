@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -31,8 +31,10 @@ if TYPE_CHECKING:  # types only: the catalog itself works through contexts
 
 P = TypeVar("P", bound=BaseModel)
 
-ProductListener = Callable[["Context", "ProductRow"], None]
-"""Re-decides what depends on a product (BNPL flag, deposit requirement) when it changes."""
+class ProductListener(Protocol):
+    """Re-decides what depends on a product (BNPL flag, deposit requirement) when it changes."""
+
+    def __call__(self, ctx: Context, *, product: ProductRow) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Context:
     def product_changed(self, product: ProductRow) -> None:
         """Tell every subscribed domain that ``product`` was created or edited."""
         for listener in self.hooks.product_changed:
-            listener(self, product)
+            listener(self, product=product)
 
 
 UnitOfWork = Callable[[], AbstractContextManager[Context]]
