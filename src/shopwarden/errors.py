@@ -1,7 +1,8 @@
 """One hierarchy of errors a use case raises when it cannot proceed.
 
-The HTTP layer maps each to an RFC 9457 problem document (``api/problems.py``) and the CLI to an
-exit code, once, at the edge. ``type`` slugs are stable: clients may switch on them.
+The HTTP layer maps each to an RFC 9457 problem document and its status (``api/problems.py``)
+and the CLI to an exit code, once, at the edge; nothing here knows HTTP. ``slug`` and ``title``
+are the stable ``type`` and title of the problem: clients may switch on them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ class ShopwardenError(Exception):
 
     slug = "error"
     title = "Request refused"
-    status = 400
 
     def __init__(
         self,
@@ -34,31 +34,26 @@ class ShopwardenError(Exception):
 class InvalidInput(ShopwardenError):
     slug = "invalid-input"
     title = "Invalid input"
-    status = 422
 
 
 class NotFound(ShopwardenError):
     slug = "not-found"
     title = "Not found"
-    status = 404
 
 
 class Unauthorized(ShopwardenError):
     slug = "unauthorized"
     title = "Missing or unknown bearer token"
-    status = 401
 
 
 class Forbidden(ShopwardenError):
     slug = "forbidden"
     title = "Not allowed for this role"
-    status = 403
 
 
 class Conflict(ShopwardenError):
     slug = "conflict"
     title = "Conflicts with the current state"
-    status = 409
 
 
 class AlreadyExists(Conflict):
@@ -76,7 +71,6 @@ class RuleRefused(ShopwardenError):
 
     slug = "rule-refused"
     title = "Refused by a rule"
-    status = 422
 
 
 class InsufficientFunds(RuleRefused):

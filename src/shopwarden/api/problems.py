@@ -1,7 +1,8 @@
 """Every error leaves the API as an RFC 9457 problem document, mapped here and only here.
 
 ``type`` is a stable URN per kind of problem; ``field`` names the offending input and
-``rule`` the SPEC rule that refused the action, when one did.
+``rule`` the SPEC rule that refused the action, when one did. The HTTP status of a domain
+error is decided here (:func:`status_of`), not by the error: the domain knows no HTTP.
 """
 
 from __future__ import annotations
@@ -16,13 +17,38 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shopwarden.errors import ShopwardenError, Unauthorized
+from shopwarden.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleRefused,
+    ShopwardenError,
+    Unauthorized,
+)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:shopwarden:problem:"
 INTERNAL_ERROR = TYPE_PREFIX + "internal-error"
 
 log = logging.getLogger("shopwarden.api")
+
+STATUSES: dict[type[ShopwardenError], int] = {
+    ShopwardenError: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,  # AlreadyExists and IdempotencyKeyReused too
+    InvalidInput: 422,  # PolicyInvalid too
+    RuleRefused: 422,  # InsufficientFunds too
+}
+"""The HTTP status of each kind of domain error; a subclass answers its nearest listed base's."""
+
+
+def status_of(error: ShopwardenError | type[ShopwardenError]) -> int:
+    """The status a domain error answers: that of the most specific class listed above."""
+    kind = error if isinstance(error, type) else type(error)
+    return next(STATUSES[base] for base in kind.__mro__ if base in STATUSES)
 
 
 def problem(
@@ -85,7 +111,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShopwardenError)
     async def _refused(request: Request, error: ShopwardenError) -> JSONResponse:
         response = problem(
-            status=error.status,
+            status=status_of(error),
             slug=error.slug,
             title=error.title,
             detail=error.detail,

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shopwarden.api.app import create_app
-from shopwarden.api.problems import TYPE_PREFIX
+from shopwarden.api.problems import TYPE_PREFIX, status_of
 from shopwarden.auth.service import create_token
 from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.clock import SimulatedClock
@@ -122,7 +122,7 @@ class _Run:
         try:
             status, got = 200, ingest_file(self.container, path).as_dict()
         except ShopwardenError as error:
-            status = error.status
+            status = status_of(error)
             got = {"type": TYPE_PREFIX + error.slug, "detail": error.detail, "field": error.field}
         problems = self._check(step, status, got, {})
         if status != 200 and step.expect.status is None:
