@@ -13,14 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-import shopwarden.bnpl.steps  # noqa: F401  (subscribes the product-flag listener)
 from shopwarden.api.app import create_app
-from shopwarden.bnpl.orders import CheckoutRequest, Orders
-from shopwarden.bnpl.stores import Stores
+from shopwarden.bnpl import flags, orders, stores
+from shopwarden.bnpl.orders import CheckoutRequest
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
-from shopwarden.catalog.service import Catalog, sync_categories
+from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import load_tree
 from shopwarden.clock import SimulatedClock
+from shopwarden.context import Context, Hooks
 from shopwarden.db.engine import Database
 from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
@@ -31,6 +32,8 @@ from shopwarden.policy.store import PolicyStore
 from tests.api.conftest import Api, bearer, make_container
 
 AGREEMENT = "bnpl-service-agreement-2.0"
+TREE = load_tree()
+HOOKS = Hooks(product_changed=(flags.on_product_changed,))  # BNPL's listener: flags at once
 
 
 @dataclass
@@ -44,20 +47,27 @@ class World:
         with self.db.transaction() as session:
             yield session
 
+    @contextmanager
+    def ctx(self, policies: PolicyStore | None = None) -> Iterator[Context]:
+        """One unit of work, as the composition root makes it (with ``policies`` instead)."""
+        with self.db.transaction() as session:
+            yield Context(session, self.clock, policies or self.policies, TREE, HOOKS)
+
     def at(self, instant: str) -> datetime:
         moment = datetime.fromisoformat(instant)
         self.clock.advance_to(moment)
         return self.clock.now()
 
     def merchant(self, merchant_id: str, *, upgraded: bool = True, wallet: str = "0.00") -> None:
-        with self.tx() as session:
-            Catalog(session, self.clock).create_merchant(
-                MerchantCreate(
+        with self.ctx() as ctx:
+            catalog.create_merchant(
+                ctx,
+                data=MerchantCreate(
                     id=merchant_id, name=f"Store {merchant_id}", wallet_upgraded=upgraded
-                )
+                ),
             )
             if Money.parse(wallet).is_positive():
-                self.pay_in(merchant_id, wallet, session=session)
+                self.pay_in(merchant_id, wallet, session=ctx.session)
 
     def pay_in(self, merchant_id: str, amount: str, *, session: Session | None = None) -> None:
         request = transfer(
@@ -84,9 +94,10 @@ class World:
         skus = [
             SkuIn(sku_id=f"s{i}", price=Money.parse(p)) for i, p in enumerate(prices or ["100.00"])
         ]
-        with self.tx() as session:
-            Catalog(session, self.clock).create_product(
-                ProductCreate(
+        with self.ctx() as ctx:
+            catalog.create_product(
+                ctx,
+                data=ProductCreate(
                     id=product_id,
                     merchant_id=merchant_id,
                     title=product_id,
@@ -94,22 +105,21 @@ class World:
                     origin=origin,  # type: ignore[arg-type]
                     listed=listed,
                     skus=skus,
-                )
+                ),
             )
 
     def enable(self, merchant_id: str) -> None:
-        with self.tx() as session:
-            Stores(session, self.clock, self.policies).enable(
-                merchant_id, agreement_version=AGREEMENT, accepted=True
-            )
+        with self.ctx() as ctx:
+            stores.enable(ctx, merchant_id=merchant_id, agreement_version=AGREEMENT, accepted=True)
 
     def place(
         self, order_id: str, merchant_id: str, product_id: str, amount: str, consumer: str = "c1"
     ) -> None:
-        with self.tx() as session:
-            Orders(session, self.clock, self.policies).place(
-                order_id,
-                CheckoutRequest(merchant_id, product_id, consumer, Money.parse(amount)),
+        with self.ctx() as ctx:
+            orders.place(
+                ctx,
+                order_id=order_id,
+                request=CheckoutRequest(merchant_id, product_id, consumer, Money.parse(amount)),
             )
 
     def balance(self, code: str) -> str:

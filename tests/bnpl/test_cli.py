@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from shopwarden.bootstrap import bootstrap
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
-from shopwarden.catalog.service import Catalog
 from shopwarden.cli import app
 from shopwarden.errors import RuleRefused
 from shopwarden.money import Money
@@ -21,20 +21,20 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SHOPWARDEN_HOME", str(tmp_path))
     monkeypatch.delenv("SHOPWARDEN_DATABASE_URL", raising=False)
     container = bootstrap()
-    with container.db.transaction() as session:
-        catalog = Catalog(session, container.clock)
-        catalog.create_merchant(MerchantCreate(id="old", name="Old Store"))
-        catalog.create_merchant(MerchantCreate(id="new", name="New Store"))
+    with container.unit_of_work() as ctx:
+        catalog.create_merchant(ctx, data=MerchantCreate(id="old", name="Old Store"))
+        catalog.create_merchant(ctx, data=MerchantCreate(id="new", name="New Store"))
         for product_id, price in (("cup", "30.00"), ("teapot", "800.00")):
             catalog.create_product(
-                ProductCreate(
+                ctx,
+                data=ProductCreate(
                     id=product_id,
                     merchant_id="old",
                     title=product_id,
                     category="tea_leaves",
                     listed=True,
                     skus=[SkuIn(sku_id="a", price=Money.parse(price))],
-                )
+                ),
             )
     container.close()
     return tmp_path

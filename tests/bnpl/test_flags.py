@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from shopwarden.bnpl import flags, reflag, rules
+from shopwarden.bnpl import flag_rules, flags, reflag, stores
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.bnpl.steps import bnpl_reflag
-from shopwarden.bnpl.stores import Stores
 from shopwarden.bnpl.tables import ProductFlagRow
+from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import ProductUpdate, SkuIn
-from shopwarden.catalog.service import Catalog
 from shopwarden.catalog.tables import CategoryRow, ProductRow, SkuRow
 from shopwarden.catalog.tree import load_tree
-from shopwarden.cycle.registry import StepContext
+from shopwarden.context import Versioned
 from shopwarden.money import Money
 from shopwarden.policy.model import PolicyVersion
 from tests.bnpl.conftest import World
@@ -40,14 +39,18 @@ def flag(world: World, product_id: str) -> ProductFlagRow:
 
 
 def edit(world: World, product_id: str, **changes: Any) -> None:
-    with world.tx() as session:
-        Catalog(session, world.clock).update_product(product_id, ProductUpdate(**changes))
+    with world.ctx() as ctx:
+        catalog.update_product(ctx, product_id=product_id, data=ProductUpdate(**changes))
 
 
 def version_with(world: World, name: str, **parameters: Any) -> PolicyVersion:
     base = world.policies.get("bnpl", "2022-06-23")
     policy = base.parameters_as(BnplPolicy).model_copy(update=parameters)
     return base.model_copy(update={"version": name, "parameters": policy})
+
+
+def terms(version: PolicyVersion) -> Versioned[BnplPolicy]:
+    return Versioned(version.version, version.parameters_as(BnplPolicy))
 
 
 @contextmanager
@@ -117,12 +120,12 @@ def test_enable_and_pause_re_decide_the_stores_products(world: World) -> None:
     world.product("p1", "m1")  # before any basis: decided when the first one is made
     world.enable("m1")
     assert flag(world, "p1").flagged
-    with world.tx() as session:
-        Stores(session, world.clock, world.policies).pause("m1")
+    with world.ctx() as ctx:
+        stores.pause(ctx, merchant_id="m1")
     row = flag(world, "p1")
     assert not row.flagged and row.eligible and row.store_status == "paused"
-    with world.tx() as session:
-        Stores(session, world.clock, world.policies).resume("m1")
+    with world.ctx() as ctx:
+        stores.resume(ctx, merchant_id="m1")
     assert flag(world, "p1").flagged
 
 
@@ -134,10 +137,9 @@ def _marketplace(world: World, products: int, seed: int = 3) -> None:
         world.merchant(merchant_id)
     world.enable("enabled")
     world.enable("paused")
-    with world.tx() as session:
-        stores = Stores(session, world.clock, world.policies)
-        stores.pause("paused")
-        stores.register_legacy("legacy", enabled_at=world.clock.now())
+    with world.ctx() as ctx:
+        stores.pause(ctx, merchant_id="paused")
+        stores.register_legacy(ctx, merchant_id="legacy", enabled_at=world.clock.now())
     for n in range(products):
         prices = [rng.choice(["1.00", "299.99", "300.00", "499.99", "500.00", "500.01", "900.00"])]
         world.product(
@@ -154,11 +156,11 @@ def _assert_rows_match_the_pure_rule(session: Session, version: PolicyVersion) -
     policy = version.parameters_as(BnplPolicy)
     rows = list(session.scalars(select(ProductFlagRow)))
     for row in rows:
-        expected_exclusion = rules.nearest_excluded(
+        expected_exclusion = flag_rules.nearest_excluded(
             TREE.lineage(row.category_code), policy.excluded_categories
         )
         assert row.excluded_by == expected_exclusion, row.product_id
-        decided = rules.decide_flag(flags.facts_of(row), policy, version.version)
+        decided = flag_rules.decide_flag(flags.facts_of(row), policy, version.version)
         assert (row.eligible, row.flagged) == (decided.eligible, decided.flagged), row.product_id
         assert row.policy_version == version.version
     return len(rows)
@@ -178,11 +180,11 @@ def test_the_set_based_reflag_agrees_with_the_pure_rule(world: World) -> None:
     now = world.at("2024-03-05T00:00:00+08:00")
     with world.tx() as session:  # decided one by one by the listener, under the bundled version
         assert _assert_rows_match_the_pure_rule(session, world.policies.get("bnpl", VERSION)) == 150
-    with world.tx() as session:
-        result = reflag.reflag_all(session, changed, now)
+    with world.ctx() as ctx:
+        result = reflag.reflag_all(ctx, as_of=now, policy=terms(changed))
         assert result.redecided == 150 and result.inserted == 0
-        assert _assert_rows_match_the_pure_rule(session, changed) == 150
-        flagged = session.scalar(select(func.count()).where(ProductFlagRow.flagged.is_(True)))
+        assert _assert_rows_match_the_pure_rule(ctx.session, changed) == 150
+        flagged = ctx.session.scalar(select(func.count()).where(ProductFlagRow.flagged.is_(True)))
     assert flagged, "the marketplace has flagged products"
 
 
@@ -196,8 +198,8 @@ def test_the_reflag_is_set_based_its_statements_do_not_grow_with_the_products(
         for i in range(more):
             world.product(f"q{i:03d}", "enabled", "10.00")
         version = version_with(world, f"2099-0{n + 1}-01", price_limit=Money.parse(f"{n + 1}0.00"))
-        with world.tx() as session, statements(world) as sent:
-            result = reflag.reflag_all(session, version, world.clock.now())
+        with world.ctx() as ctx, statements(world) as sent:
+            result = reflag.reflag_all(ctx, as_of=world.clock.now(), policy=terms(version))
         assert result.redecided == 10 + more
         counts.append(len(sent))
     assert counts[0] == counts[1], counts
@@ -212,7 +214,8 @@ def test_a_category_tree_change_re_decides_only_the_affected_products(world: Wor
     before = flag(world, "stays").decided_at
     in_force = world.policies.get("bnpl", "2022-06-23")
     now = world.at("2024-03-06T00:00:00+08:00")
-    with world.tx() as session:
+    with world.ctx() as ctx:
+        session = ctx.session
         # The tree is revised: men's T-shirts now sit under fresh food (excluded, BNPL-3).
         session.execute(
             update(CategoryRow)
@@ -222,15 +225,14 @@ def test_a_category_tree_change_re_decides_only_the_affected_products(world: Wor
         in_tshirts = session.scalar(
             select(func.count()).where(ProductRow.category_code == "mens_tshirts")
         )
-        context = StepContext(session, world.clock, world.policies, now)
-        report = bnpl_reflag(context)
+        report = bnpl_reflag(ctx, as_of=now)
     assert report["changed"] is True and report["changed_categories"] == 1
     assert report["redecided"] == in_tshirts
     moved = flag(world, "moved")
     assert not moved.flagged and moved.excluded_by == "fresh_food"
     assert flag(world, "stays").decided_at == before
-    with world.tx() as session:  # nothing changed since: the next cycle leaves the flags be
-        again = bnpl_reflag(StepContext(session, world.clock, world.policies, now))
+    with world.ctx() as ctx:  # nothing changed since: the next cycle leaves the flags be
+        again = bnpl_reflag(ctx, as_of=now)
     assert again == {"policy_version": in_force.version, "changed": False}
 
 
@@ -239,7 +241,8 @@ def test_products_changed_outside_the_catalog_are_caught_up(world: World) -> Non
     world.merchant("m1")
     world.enable("m1")
     now = world.clock.now()
-    with world.tx() as session:
+    with world.ctx() as ctx:
+        session = ctx.session
         session.execute(
             insert(ProductRow).values(
                 id="raw",
@@ -254,14 +257,15 @@ def test_products_changed_outside_the_catalog_are_caught_up(world: World) -> Non
             )
         )
         session.execute(insert(SkuRow).values(product_id="raw", sku_id="a", price_cents=1000))
-        result = reflag.reflag_all(session, world.policies.get("bnpl", "2022-06-23"), now)
+        bundled = terms(world.policies.get("bnpl", "2022-06-23"))
+        result = reflag.reflag_all(ctx, as_of=now, policy=bundled)
         assert result.inserted == 1
         session.execute(
             text("UPDATE product_skus SET price_cents = 90000 WHERE product_id = 'raw'")
         )
     assert flag(world, "raw").flagged
-    with world.tx() as session:
-        reflag.reflag_all(session, world.policies.get("bnpl", "2022-06-23"), now, full=True)
+    with world.ctx() as ctx:
+        reflag.reflag_all(ctx, as_of=now, full=True, policy=bundled)
     assert not flag(world, "raw").flagged
 
 
@@ -270,10 +274,10 @@ def test_the_explanation_is_rebuilt_from_the_row_and_its_version(world: World) -
     world.merchant("m1")
     world.enable("m1")
     world.product("p1", "m1", "500.01")
-    with world.tx() as session:
-        row = session.get(ProductFlagRow, "p1")
+    with world.ctx() as ctx:
+        row = ctx.session.get(ProductFlagRow, "p1")
         assert row is not None
-        decided = flags.explain(session, world.policies, row)
+        decided = flags.explain(ctx, row=row)
     items = {i.measure: i for i in decided.decision.items}
     price = items["highest SKU price (BNPL-2)"]
     assert (price.value, price.comparison, price.target, price.outcome) == (
@@ -298,10 +302,12 @@ def test_a_new_policy_version_in_force_is_applied_by_the_cycle(world: World) -> 
             "published_at": datetime.fromisoformat("2024-03-01T00:00:00+08:00"),
         }
     )
-    policies = type(world.policies)([*world.policies.versions(), raised])
+    policies = type(world.policies)(
+        [*world.policies.versions(), raised], schemas=world.policies.schemas
+    )
     now = world.at("2024-04-01T00:00:00+08:00")
-    with world.tx() as session:
-        report = bnpl_reflag(StepContext(session, world.clock, policies, now))
+    with world.ctx(policies) as ctx:
+        report = bnpl_reflag(ctx, as_of=now)
     assert report["policy_version"] == "2024-04-01" and report["redecided"] == 1
     row = flag(world, "p1")
     assert row.flagged and row.policy_version == "2024-04-01"

@@ -6,13 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from shopwarden.bnpl.fulfilment import Fulfilment
-from shopwarden.bnpl.invoices import Invoices
-from shopwarden.bnpl.orders import CheckoutRequest, NotOffered, Orders
+from shopwarden.bnpl import fulfilment, invoices, orders, stores
+from shopwarden.bnpl.orders import CheckoutRequest, NotOffered
 from shopwarden.bnpl.steps import bnpl_auto_confirm, bnpl_settle
-from shopwarden.bnpl.stores import Stores
 from shopwarden.bnpl.tables import OrderRow, ProductFlagRow
-from shopwarden.cycle.registry import StepContext
+from shopwarden.cycle.registry import CycleStep
 from shopwarden.decisions.tables import DecisionRow
 from shopwarden.errors import Conflict, RuleRefused
 from shopwarden.ledger.verify import verify_ledger
@@ -41,22 +39,19 @@ def order(world: World, order_id: str) -> OrderRow:
         return row
 
 
-def step(world: World, function: object) -> dict[str, object]:
-    with world.tx() as session:
-        context = StepContext(session, world.clock, world.policies, world.clock.now())
-        return function(context)  # type: ignore[operator,no-any-return]
+def step(world: World, function: CycleStep) -> dict[str, object]:
+    with world.ctx() as ctx:
+        return function(ctx, as_of=world.clock.now())
 
 
 def confirm(world: World, order_id: str) -> None:
-    with world.tx() as session:
-        Fulfilment(session, world.clock, world.policies).confirm_receipt(order_id, by="consumer")
+    with world.ctx() as ctx:
+        fulfilment.confirm_receipt(ctx, order_id=order_id, by="consumer")
 
 
 def refund(world: World, order_id: str, amount: str | None = None) -> None:
-    with world.tx() as session:
-        Fulfilment(session, world.clock, world.policies).refund(
-            order_id, Money.parse(amount) if amount else None
-        )
+    with world.ctx() as ctx:
+        fulfilment.refund(ctx, order_id=order_id, amount=Money.parse(amount) if amount else None)
 
 
 def assert_ledger_ok(world: World) -> None:
@@ -127,9 +122,9 @@ def test_refund_before_receipt_moves_nothing_and_keeps_the_fee(shop: World) -> N
 
 @pytest.mark.rule("BNPL-7")
 def test_a_failed_debit_settles_the_merchant_and_records_the_claim(shop: World) -> None:
-    with shop.tx() as session:
-        Orders(session, shop.clock, shop.policies).place(
-            "o1", CheckoutRequest("m1", "p1", "nopay-7", Money.parse("80.00"))
+    with shop.ctx() as ctx:
+        orders.place(
+            ctx, order_id="o1", request=CheckoutRequest("m1", "p1", "nopay-7", Money.parse("80.00"))
         )
     confirm(shop, "o1")
     confirmed = order(shop, "o1")
@@ -150,8 +145,8 @@ def test_a_failed_debit_settles_the_merchant_and_records_the_claim(shop: World) 
 @pytest.mark.rule("BNPL-7")
 def test_receipt_is_confirmed_by_the_system_after_the_policy_period(shop: World) -> None:
     shop.place("o1", "m1", "p1", "50.00")
-    with shop.tx() as session:
-        Fulfilment(session, shop.clock, shop.policies).ship("o1")
+    with shop.ctx() as ctx:
+        fulfilment.ship(ctx, order_id="o1")
     shop.at("2024-03-11T08:59:59+08:00")
     assert step(shop, bnpl_auto_confirm)["confirmed"] == 0
     shop.at("2024-03-11T09:00:00+08:00")  # 10 days after shipment
@@ -165,8 +160,8 @@ def test_receipt_is_confirmed_by_the_system_after_the_policy_period(shop: World)
 def test_early_payout_is_refused_and_settlement_waits_for_the_normal_period(shop: World) -> None:
     shop.place("o1", "m1", "p1", "50.00")
     confirm(shop, "o1")
-    with shop.tx() as session, pytest.raises(RuleRefused) as refused:
-        Fulfilment(session, shop.clock, shop.policies).early_payout("o1")
+    with shop.ctx() as ctx, pytest.raises(RuleRefused) as refused:
+        fulfilment.early_payout(ctx, order_id="o1")
     assert refused.value.rule == "BNPL-8"
     shop.at("2024-03-08T08:59:59+08:00")
     assert step(shop, bnpl_settle)["settled"] == 0
@@ -178,8 +173,8 @@ def test_early_payout_is_refused_and_settlement_waits_for_the_normal_period(shop
 @pytest.mark.rule("BNPL-9")
 def test_pausing_leaves_placed_orders_alone(shop: World) -> None:
     shop.place("o1", "m1", "p1", "50.00")
-    with shop.tx() as session:
-        Stores(session, shop.clock, shop.policies).pause("m1")
+    with shop.ctx() as ctx:
+        stores.pause(ctx, merchant_id="m1")
     with pytest.raises(NotOffered) as refused:
         shop.place("o2", "m1", "p1", "50.00")
     assert [r["code"] for r in refused.value.extra["reasons"]] == ["store_paused"]
@@ -191,19 +186,19 @@ def test_pausing_leaves_placed_orders_alone(shop: World) -> None:
 def test_the_invoice_at_the_month_boundary(shop: World) -> None:
     shop.at("2024-03-31T23:59:59.999999+08:00")
     shop.place("o-march", "m1", "p1", "100.50")  # the last instant of March
-    with shop.tx() as session, pytest.raises(RuleRefused) as refused:
-        Invoices(session, shop.clock, shop.policies).request("m1", "2024-03")
+    with shop.ctx() as ctx, pytest.raises(RuleRefused) as refused:
+        invoices.request_invoice(ctx, merchant_id="m1", month="2024-03")
     assert refused.value.rule == "BNPL-10" and refused.value.field == "month"
     shop.at("2024-04-01T00:00:00+08:00")  # the first instant of April
     shop.place("o-april", "m1", "p1", "99.99")
-    with shop.tx() as session:
-        invoice, created = Invoices(session, shop.clock, shop.policies).request("m1")
+    with shop.ctx() as ctx:
+        invoice, created = invoices.request_invoice(ctx, merchant_id="m1")
         assert created and invoice.month == "2024-03"
         assert (invoice.fee_total_cents, invoice.order_count) == (101, 1)
-        again, created_again = Invoices(session, shop.clock, shop.policies).request("m1", "2024-03")
+        again, created_again = invoices.request_invoice(ctx, merchant_id="m1", month="2024-03")
         assert again.id == invoice.id and not created_again
         with pytest.raises(RuleRefused):
-            Invoices(session, shop.clock, shop.policies).request("m1", "2024-04")
+            invoices.request_invoice(ctx, merchant_id="m1", month="2024-04")
 
 
 @pytest.mark.rule("BNPL-11")
@@ -211,18 +206,16 @@ def test_a_1_0_store_is_upgraded_flagged_and_may_pause(world: World) -> None:
     world.merchant("old", upgraded=False)
     world.product("p1", "old", "10.00")
     world.product("p2", "old", "900.00")
-    with world.tx() as session:
-        Stores(session, world.clock, world.policies).register_legacy(
-            "old", enabled_at=world.clock.now()
-        )
-    with world.tx() as session:
-        before = session.get(ProductFlagRow, "p1")
+    with world.ctx() as ctx:
+        stores.register_legacy(ctx, merchant_id="old", enabled_at=world.clock.now())
+    with world.ctx() as ctx:
+        before = ctx.session.get(ProductFlagRow, "p1")
         assert before is None or not before.flagged  # no 2.0 flags for a 1.0 store
-        upgraded = Stores(session, world.clock, world.policies).upgrade_legacy()
+        upgraded = stores.upgrade_legacy(ctx)
         assert [s.merchant_id for s in upgraded] == ["old"]
-        assert Stores(session, world.clock, world.policies).upgrade_legacy() == []
-    with world.tx() as session:
-        assert session.get(ProductFlagRow, "p1").flagged  # type: ignore[union-attr]
-        assert not session.get(ProductFlagRow, "p2").flagged  # type: ignore[union-attr]
-        store, changed = Stores(session, world.clock, world.policies).pause("old")
+        assert stores.upgrade_legacy(ctx) == []
+    with world.ctx() as ctx:
+        assert ctx.session.get(ProductFlagRow, "p1").flagged  # type: ignore[union-attr]
+        assert not ctx.session.get(ProductFlagRow, "p2").flagged  # type: ignore[union-attr]
+        store, changed = stores.pause(ctx, merchant_id="old")
         assert changed and store.status == "paused"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shopwarden.bnpl import rules
+from shopwarden.bnpl import checkout_rules, flag_rules, invoice_rules, rules, settlement_rules
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.catalog.tree import load_tree
 from shopwarden.families import POLICY_SCHEMAS
@@ -21,7 +21,7 @@ POLICY = PolicyStore.load(schemas=POLICY_SCHEMAS).get("bnpl", VERSION).parameter
 TREE = load_tree()
 
 
-def facts(**changes: object) -> rules.ProductFacts:
+def facts(**changes: object) -> flag_rules.ProductFacts:
     base: dict[str, object] = {
         "product_id": "p1",
         "merchant_id": "m1",
@@ -33,7 +33,7 @@ def facts(**changes: object) -> rules.ProductFacts:
         "store_status": rules.STORE_ENABLED,
     }
     base.update(changes)
-    return rules.ProductFacts(**base)  # type: ignore[arg-type]
+    return flag_rules.ProductFacts(**base)  # type: ignore[arg-type]
 
 
 @pytest.mark.rule("BNPL-6")
@@ -51,20 +51,20 @@ def facts(**changes: object) -> rules.ProductFacts:
     ],
 )
 def test_fee_is_one_percent_rounded_half_up_once(amount: str, fee: str) -> None:
-    assert rules.bnpl_fee(Money.parse(amount), POLICY).to_text() == fee
+    assert checkout_rules.bnpl_fee(Money.parse(amount), POLICY).to_text() == fee
 
 
 @pytest.mark.rule("BNPL-6")
 @given(st.integers(min_value=1, max_value=10**12))
 def test_fee_matches_integer_half_up(cents: int) -> None:
     assert POLICY.fee_rate == Decimal("0.01")
-    assert rules.bnpl_fee(Money(cents), POLICY).cents == (cents + 50) // 100
+    assert checkout_rules.bnpl_fee(Money(cents), POLICY).cents == (cents + 50) // 100
 
 
 @pytest.mark.rule("BNPL-2")
 @pytest.mark.parametrize(("price", "eligible"), [("500.00", True), ("500.01", False)])
 def test_price_limit_is_inclusive(price: str, eligible: bool) -> None:
-    decided = rules.decide_flag(facts(highest_price=Money.parse(price)), POLICY, VERSION)
+    decided = flag_rules.decide_flag(facts(highest_price=Money.parse(price)), POLICY, VERSION)
     assert decided.eligible is eligible and decided.flagged is eligible
     price_item = decided.decision.items[2]
     assert (price_item.value, price_item.comparison, price_item.target) == (price, "<=", "500.00")
@@ -74,8 +74,8 @@ def test_price_limit_is_inclusive(price: str, eligible: bool) -> None:
 @pytest.mark.rule("BNPL-2")
 def test_an_exclusive_limit_puts_the_limit_itself_out() -> None:
     strict = POLICY.model_copy(update={"price_limit_inclusive": False})
-    assert not rules.within_price_limit(Money.parse("500.00"), strict)
-    assert rules.within_price_limit(Money.parse("499.99"), strict)
+    assert not flag_rules.within_price_limit(Money.parse("500.00"), strict)
+    assert flag_rules.within_price_limit(Money.parse("499.99"), strict)
 
 
 @pytest.mark.rule("BNPL-3")
@@ -91,7 +91,7 @@ def test_an_exclusive_limit_puts_the_limit_itself_out() -> None:
     ],
 )
 def test_an_exclusion_covers_every_descendant(category: str, excluded_by: str | None) -> None:
-    found = rules.nearest_excluded(TREE.lineage(category), POLICY.excluded_categories)
+    found = flag_rules.nearest_excluded(TREE.lineage(category), POLICY.excluded_categories)
     assert found == excluded_by
 
 
@@ -112,7 +112,7 @@ def test_every_bundled_exclusion_is_a_category_of_the_tree() -> None:
     ],
 )
 def test_each_missed_criterion_is_explained(changes: dict[str, object], reason: str) -> None:
-    decided = rules.decide_flag(facts(**changes), POLICY, VERSION)
+    decided = flag_rules.decide_flag(facts(**changes), POLICY, VERSION)
     assert not decided.eligible and not decided.flagged
     assert reason in decided.decision.summary
     assert decided.decision.policy_version == VERSION
@@ -124,7 +124,7 @@ def test_each_missed_criterion_is_explained(changes: dict[str, object], reason: 
     "status", [rules.STORE_PAUSED, rules.STORE_NOT_ENABLED, rules.STORE_LEGACY]
 )
 def test_an_eligible_product_is_flagged_only_while_its_store_offers_bnpl(status: str) -> None:
-    decided = rules.decide_flag(facts(store_status=status), POLICY, VERSION)
+    decided = flag_rules.decide_flag(facts(store_status=status), POLICY, VERSION)
     assert decided.eligible and not decided.flagged
     assert status in decided.decision.summary
 
@@ -166,7 +166,7 @@ def test_enable_needs_the_agreement_in_force_accepted() -> None:
     assert unaccepted.field == "accepted"
 
 
-def checkout(**changes: object) -> rules.CheckoutDecision:
+def checkout(**changes: object) -> checkout_rules.CheckoutDecision:
     base: dict[str, object] = {
         "product": facts(),
         "consumer_id": "c1",
@@ -176,7 +176,7 @@ def checkout(**changes: object) -> rules.CheckoutDecision:
         "wallet_available": Money.parse("1.01"),
     }
     base.update(changes)
-    return rules.decide_checkout(rules.CheckoutFacts(**base), POLICY, VERSION)  # type: ignore[arg-type]
+    return checkout_rules.decide_checkout(checkout_rules.CheckoutFacts(**base), POLICY, VERSION)  # type: ignore[arg-type]
 
 
 @pytest.mark.rule("BNPL-4")
@@ -219,10 +219,10 @@ def test_a_fee_of_zero_needs_no_money_in_the_wallet() -> None:
 
 @pytest.mark.rule("BNPL-8")
 def test_early_payout_is_refused_and_settlement_follows_the_normal_period() -> None:
-    decision = rules.decide_early_payout("o1", "m1", POLICY, VERSION)
+    decision = settlement_rules.decide_early_payout("o1", "m1", POLICY, VERSION)
     assert decision.outcome == "refused" and "7 days" in decision.summary
     confirmed = datetime.fromisoformat("2024-03-05T10:00:00+08:00")
-    assert rules.settlement_due(confirmed, POLICY) == datetime.fromisoformat(
+    assert settlement_rules.settlement_due(confirmed, POLICY) == datetime.fromisoformat(
         "2024-03-12T10:00:00+08:00"
     )
 
@@ -230,23 +230,26 @@ def test_early_payout_is_refused_and_settlement_follows_the_normal_period() -> N
 @pytest.mark.rule("BNPL-7")
 def test_receipt_is_confirmed_automatically_after_the_policy_period() -> None:
     shipped = datetime.fromisoformat("2024-03-01T10:00:00+08:00")
-    assert rules.auto_confirm_due(shipped, POLICY) == datetime.fromisoformat(
+    assert settlement_rules.auto_confirm_due(shipped, POLICY) == datetime.fromisoformat(
         "2024-03-11T10:00:00+08:00"
     )
 
 
 @pytest.mark.rule("BNPL-10")
 def test_months_are_natural_months_in_shanghai() -> None:
-    march = rules.Month.parse("2024-03")
+    march = invoice_rules.Month.parse("2024-03")
     assert str(march.previous()) == "2024-02" and str(march.next()) == "2024-04"
-    assert str(rules.Month.parse("2024-01").previous()) == "2023-12"
-    assert str(rules.Month.parse("2024-12").next()) == "2025-01"
+    assert str(invoice_rules.Month.parse("2024-01").previous()) == "2023-12"
+    assert str(invoice_rules.Month.parse("2024-12").next()) == "2025-01"
     assert march.start() == datetime.fromisoformat("2024-03-01T00:00:00+08:00")
     assert march.end() == datetime.fromisoformat("2024-04-01T00:00:00+08:00")
     # 2024-03-31T20:00Z is already April in Shanghai.
-    assert str(rules.Month.of(datetime.fromisoformat("2024-03-31T16:00:00+00:00"))) == "2024-04"
+    assert (
+        str(invoice_rules.Month.of(datetime.fromisoformat("2024-03-31T16:00:00+00:00")))
+        == "2024-04"
+    )
     with pytest.raises(ValueError, match="month like"):
-        rules.Month.parse("2024-13")
+        invoice_rules.Month.parse("2024-13")
 
 
 @pytest.mark.rule("BNPL-10")
@@ -261,7 +264,11 @@ def test_months_are_natural_months_in_shanghai() -> None:
 def test_an_invoice_is_available_from_the_first_of_the_next_month(
     asked_at: str, outcome: str
 ) -> None:
-    decision = rules.decide_invoice_request(
-        "m1", rules.Month.parse("2024-03"), datetime.fromisoformat(asked_at), POLICY, VERSION
+    decision = invoice_rules.decide_invoice_request(
+        "m1",
+        invoice_rules.Month.parse("2024-03"),
+        datetime.fromisoformat(asked_at),
+        POLICY,
+        VERSION,
     )
     assert decision.outcome == outcome

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
-from shopwarden.bnpl import rules
+from shopwarden.bnpl import invoice_rules, rules
+from shopwarden.bnpl.checkout_rules import CheckoutDecision
+from shopwarden.bnpl.flag_rules import FlagDecision
 from shopwarden.bnpl.orders import CheckoutRequest
 from shopwarden.bnpl.stores import LEGACY_AGREEMENT
 from shopwarden.bnpl.tables import InvoiceRow, OrderRow, ProductFlagRow, StoreRow
@@ -16,7 +18,7 @@ from shopwarden.money import Money
 from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText
 
 StoreStatus = Literal["not_enabled", "bnpl_1_0", "enabled", "paused"]
-MONTH = rules.MONTH_PATTERN  # YYYY-MM, years 2000 to 9998
+MONTH = invoice_rules.MONTH_PATTERN  # YYYY-MM, years 2000 to 9998
 
 
 def _month_text(text: str) -> str:
@@ -24,7 +26,7 @@ def _month_text(text: str) -> str:
     if re.fullmatch(MONTH, text) is None:
         raise ValueError(
             f"{text!r} is not a month written YYYY-MM with a year from "
-            f"{rules.FIRST_YEAR} to {rules.LAST_YEAR}, e.g. 2024-03"
+            f"{invoice_rules.FIRST_YEAR} to {invoice_rules.LAST_YEAR}, e.g. 2024-03"
         )
     return text
 
@@ -232,7 +234,7 @@ def store_out(merchant_id: str, row: StoreRow | None, flagged: int) -> StoreOut:
     )
 
 
-def flag_out(row: ProductFlagRow, decided: rules.FlagDecision) -> FlagOut:
+def flag_out(row: ProductFlagRow, decided: FlagDecision) -> FlagOut:
     price = row.highest_price_cents
     return FlagOut(
         product_id=row.product_id,
@@ -250,7 +252,7 @@ def flag_out(row: ProductFlagRow, decided: rules.FlagDecision) -> FlagOut:
     )
 
 
-def checkout_out(decided: rules.CheckoutDecision, amount: Money) -> CheckoutOut:
+def checkout_out(decided: CheckoutDecision, amount: Money) -> CheckoutOut:
     return CheckoutOut(
         offered=decided.offered,
         amount=amount.to_text(),

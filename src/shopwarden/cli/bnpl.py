@@ -1,21 +1,19 @@
 """``shopwarden bnpl …``: the operator's BNPL commands, over the workspace's database.
 
-Each command is one unit of work on the bootstrap's container; a refusal becomes the CLI's
-one-line error and exit code 2 (``shopwarden.cli.main``).
+Each command is one unit of work on the composition root's container; a refusal becomes the
+CLI's one-line error and exit code 2 (``shopwarden.cli.main``). The domain modules load when
+a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from shopwarden.errors import InvalidInput
+from shopwarden.cli.common import open_container, parse_instant
 
 if TYPE_CHECKING:
     from shopwarden.bootstrap import Container
@@ -24,42 +22,20 @@ bnpl_app = typer.Typer(help="Buy now, pay later 2.0 (BNPL-1..11).", no_args_is_h
 console = Console()
 
 
-@contextmanager
-def _container() -> Iterator[Container]:
-    from shopwarden.bootstrap import bootstrap
-
-    container = bootstrap()
-    try:
-        yield container
-    finally:
-        container.close()
-
-
-def _instant(text: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidInput(f"{text!r} is not an ISO instant", field="enabled_at") from error
-    if instant.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no time zone, e.g. +08:00", field="enabled_at")
-    return instant
-
-
 def _print_store(container: Container, merchant_id: str) -> None:
-    from shopwarden.bnpl import flags
+    from shopwarden.bnpl import flags, stores
     from shopwarden.bnpl.schemas import store_out
-    from shopwarden.bnpl.stores import Stores
 
-    with container.db.transaction() as session:
-        row = Stores(session, container.clock, container.policies).store(merchant_id)
-        out = store_out(merchant_id, row, flags.flagged_count(session, merchant_id))
+    with container.unit_of_work() as ctx:
+        row = stores.store(ctx, merchant_id=merchant_id)
+        out = store_out(merchant_id, row, flags.flagged_count(ctx, merchant_id=merchant_id))
     console.print_json(out.model_dump_json())
 
 
 @bnpl_app.command("status")
 def status(merchant_id: str) -> None:
     """The store's BNPL status and how many of its products are flagged."""
-    with _container() as container:
+    with open_container() as container:
         _print_store(container, merchant_id)
 
 
@@ -71,35 +47,33 @@ def enable(
     ] = "bnpl-service-agreement-2.0",
 ) -> None:
     """Enable BNPL 2.0 for a store whose merchant accepted the agreement (BNPL-1)."""
-    from shopwarden.bnpl.stores import Stores
+    from shopwarden.bnpl import stores
 
-    with _container() as container:
-        with container.db.transaction() as session:
-            Stores(session, container.clock, container.policies).enable(
-                merchant_id, agreement_version=agreement, accepted=True
-            )
+    with open_container() as container:
+        with container.unit_of_work() as ctx:
+            stores.enable(ctx, merchant_id=merchant_id, agreement_version=agreement, accepted=True)
         _print_store(container, merchant_id)
 
 
 @bnpl_app.command("pause")
 def pause(merchant_id: str) -> None:
     """Pause BNPL at a store; orders already placed are unaffected (BNPL-9)."""
-    from shopwarden.bnpl.stores import Stores
+    from shopwarden.bnpl import stores
 
-    with _container() as container:
-        with container.db.transaction() as session:
-            Stores(session, container.clock, container.policies).pause(merchant_id)
+    with open_container() as container:
+        with container.unit_of_work() as ctx:
+            stores.pause(ctx, merchant_id=merchant_id)
         _print_store(container, merchant_id)
 
 
 @bnpl_app.command("resume")
 def resume(merchant_id: str) -> None:
     """Resume BNPL at a paused store (BNPL-9)."""
-    from shopwarden.bnpl.stores import Stores
+    from shopwarden.bnpl import stores
 
-    with _container() as container:
-        with container.db.transaction() as session:
-            Stores(session, container.clock, container.policies).resume(merchant_id)
+    with open_container() as container:
+        with container.unit_of_work() as ctx:
+            stores.resume(ctx, merchant_id=merchant_id)
         _print_store(container, merchant_id)
 
 
@@ -111,13 +85,12 @@ def legacy(
     ],
 ) -> None:
     """Record stores that had BNPL 1.0 (an import of the old system), to upgrade (BNPL-11)."""
-    from shopwarden.bnpl.stores import Stores
+    from shopwarden.bnpl import stores
 
-    when = _instant(enabled_at)
-    with _container() as container, container.db.transaction() as session:
-        stores = Stores(session, container.clock, container.policies)
+    when = parse_instant(enabled_at, field="enabled_at")
+    with open_container() as container, container.unit_of_work() as ctx:
         for merchant_id in merchant_ids:
-            stores.register_legacy(merchant_id, enabled_at=when)
+            stores.register_legacy(ctx, merchant_id=merchant_id, enabled_at=when)
     console.print(f"recorded {len(merchant_ids)} BNPL 1.0 store(s)")
 
 
@@ -128,12 +101,13 @@ def upgrade(
     ] = None,
 ) -> None:
     """Move BNPL 1.0 stores to 2.0: their eligible products are flagged; they may pause."""
-    from shopwarden.bnpl import flags
-    from shopwarden.bnpl.stores import Stores
+    from shopwarden.bnpl import flags, stores
 
-    with _container() as container, container.db.transaction() as session:
-        upgraded = Stores(session, container.clock, container.policies).upgrade_legacy(merchant)
-        counts = {s.merchant_id: flags.flagged_count(session, s.merchant_id) for s in upgraded}
+    with open_container() as container, container.unit_of_work() as ctx:
+        upgraded = stores.upgrade_legacy(ctx, merchant_ids=merchant)
+        counts = {
+            s.merchant_id: flags.flagged_count(ctx, merchant_id=s.merchant_id) for s in upgraded
+        }
     if not counts:
         console.print("no BNPL 1.0 store to upgrade")
     for merchant_id, flagged in counts.items():
@@ -149,11 +123,8 @@ def reflag(
     """Re-decide every product flag now under the policy in force, set-based (BNPL-2, 3)."""
     from shopwarden.bnpl.reflag import reflag_all
 
-    with _container() as container:
-        now = container.clock.now()
-        with container.db.transaction() as session:
-            version = container.policies.in_force("bnpl", now)
-            result = reflag_all(session, version, now, full=full)
+    with open_container() as container, container.unit_of_work() as ctx:
+        result = reflag_all(ctx, as_of=container.clock.now(), full=full)
     console.print_json(json.dumps(result.report()))
 
 
@@ -165,13 +136,11 @@ def invoice(
     ] = None,
 ) -> None:
     """The store's BNPL fee invoice for a natural month that is over (BNPL-10)."""
-    from shopwarden.bnpl.invoices import Invoices
+    from shopwarden.bnpl import invoices
     from shopwarden.bnpl.schemas import invoice_out
 
-    with _container() as container, container.db.transaction() as session:
-        row, created = Invoices(session, container.clock, container.policies).request(
-            merchant_id, month
-        )
+    with open_container() as container, container.unit_of_work() as ctx:
+        row, created = invoices.request_invoice(ctx, merchant_id=merchant_id, month=month)
         out = invoice_out(row)
     console.print("issued" if created else "issued before; the same invoice")
     console.print_json(out.model_dump_json())

@@ -13,17 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
 
-from shopwarden.bnpl import rules
-from shopwarden.bnpl.fulfilment import Fulfilment
-from shopwarden.bnpl.invoices import Invoices
-from shopwarden.bnpl.orders import CONFIRMED, PLACED, SETTLED, SHIPPED, CheckoutRequest, Orders
+from shopwarden.bnpl import fulfilment, invoices, orders, rules, stores
+from shopwarden.bnpl.invoice_rules import Month
+from shopwarden.bnpl.orders import CONFIRMED, PLACED, SETTLED, SHIPPED, CheckoutRequest
 from shopwarden.bnpl.policy import BnplPolicy
-from shopwarden.bnpl.stores import Stores
 from shopwarden.bnpl.tables import OrderRow, ProductFlagRow
 from shopwarden.bootstrap import Container
 from shopwarden.catalog.tables import MerchantRow
+from shopwarden.context import Context
 from shopwarden.errors import RuleRefused
 from shopwarden.money import Money
 
@@ -48,16 +46,18 @@ class BnplDemo:
         """Two in three stores click "enable"; one in ten of the rest had BNPL 1.0."""
         c = self.container
         self.started = c.clock.now()
-        policy = c.policies.in_force(rules.FAMILY, c.clock.now()).parameters_as(BnplPolicy)
         legacy: list[str] = []
-        with c.db.transaction() as session:
-            stores = Stores(session, c.clock, c.policies)
+        with c.unit_of_work() as ctx:
+            policy = ctx.policy(rules.FAMILY, BnplPolicy, ctx.now()).parameters
             for merchant_id in self.merchant_ids:
                 roll = self.rng.random()
                 if roll < 0.66:
                     try:
                         stores.enable(
-                            merchant_id, agreement_version=policy.agreement_version, accepted=True
+                            ctx,
+                            merchant_id=merchant_id,
+                            agreement_version=policy.agreement_version,
+                            accepted=True,
                         )
                     except RuleRefused:
                         self.counts["enable refused: wallet not upgraded"] += 1
@@ -65,27 +65,25 @@ class BnplDemo:
                     self.enabled.append(merchant_id)
                 elif roll < 0.70:
                     stores.register_legacy(
-                        merchant_id, enabled_at=c.clock.now() - timedelta(days=300)
+                        ctx, merchant_id=merchant_id, enabled_at=ctx.now() - timedelta(days=300)
                     )
                     legacy.append(merchant_id)
-        with c.db.transaction() as session:
-            upgraded = Stores(session, c.clock, c.policies).upgrade_legacy(legacy)
+        with c.unit_of_work() as ctx:
+            upgraded = stores.upgrade_legacy(ctx, merchant_ids=legacy)
         self.enabled += [s.merchant_id for s in upgraded]
         self.counts["1.0 stores upgraded"] = len(upgraded)
 
     # -- every day ------------------------------------------------------------------------------
     def trade_one_day(self) -> None:
         """Orders at flagged products; shipments, confirmations, refunds; a pause and resume."""
-        c = self.container
         self.days += 1
-        with c.db.transaction() as session:
-            orders = Orders(session, c.clock, c.policies)
-            self._advance_orders(session, Fulfilment(session, c.clock, c.policies))
-            self._place_orders(session, orders)
-            self._pause_or_resume(session)
+        with self.container.unit_of_work() as ctx:
+            self._advance_orders(ctx)
+            self._place_orders(ctx)
+            self._pause_or_resume(ctx)
 
-    def _place_orders(self, session: Session, orders: Orders) -> None:
-        offered = session.execute(
+    def _place_orders(self, ctx: Context) -> None:
+        offered = ctx.session.execute(
             select(
                 ProductFlagRow.merchant_id,
                 ProductFlagRow.product_id,
@@ -103,13 +101,15 @@ class BnplDemo:
             product_id, price = self.rng.choice(by_store[merchant_id])
             consumer = self._consumer()
             request = CheckoutRequest(merchant_id, product_id, consumer, Money(price))
-            decided = orders.checkout(request)
+            decided = orders.checkout(ctx, request=request)
             if not decided.offered:
                 for reason in decided.reasons:
                     self.counts[f"not offered: {reason.code}"] += 1
                 continue
             self.counts["orders placed"] += 1
-            order = orders.place(f"bnpl-{self.days:03d}-{merchant_id}", request)
+            order = orders.place(
+                ctx, order_id=f"bnpl-{self.days:03d}-{merchant_id}", request=request
+            )
             self.counts["fees"] += order.fee_cents
 
     def _consumer(self) -> str:
@@ -117,8 +117,8 @@ class BnplDemo:
         roll = self.rng.random()
         return f"bad-{n}" if roll < 0.05 else f"nopay-{n}" if roll < 0.10 else f"c{n}"
 
-    def _advance_orders(self, session: Session, fulfilment: Fulfilment) -> None:
-        open_orders = session.scalars(
+    def _advance_orders(self, ctx: Context) -> None:
+        open_orders = ctx.session.scalars(
             select(OrderRow)
             .where(OrderRow.status.in_([PLACED, SHIPPED, CONFIRMED, SETTLED]))
             .order_by(OrderRow.id)
@@ -126,34 +126,34 @@ class BnplDemo:
         for order in open_orders:
             roll = self.rng.random()
             if roll < 0.005 and order.refunded_cents < order.amount_cents:
-                fulfilment.refund(order.id)  # after-sales as usual; the fee stays (BNPL-6)
+                fulfilment.refund(
+                    ctx, order_id=order.id
+                )  # after-sales as usual; the fee stays (BNPL-6)
                 self.counts["refunds"] += 1
             elif order.status == PLACED and roll < 0.9:
-                fulfilment.ship(order.id)
+                fulfilment.ship(ctx, order_id=order.id)
             elif order.status == SHIPPED and roll < 0.3:
-                fulfilment.confirm_receipt(order.id, by="consumer")
+                fulfilment.confirm_receipt(ctx, order_id=order.id, by="consumer")
 
-    def _pause_or_resume(self, session: Session) -> None:
-        c = self.container
-        stores = Stores(session, c.clock, c.policies)
+    def _pause_or_resume(self, ctx: Context) -> None:
         if self.days == 10 and self.enabled:
             self.paused = self.enabled[0]
-            stores.pause(self.paused)
+            stores.pause(ctx, merchant_id=self.paused)
             self.counts["stores paused (day 10)"] += 1
         elif self.days == 20 and self.paused:
-            stores.resume(self.paused)
+            stores.resume(ctx, merchant_id=self.paused)
             self.counts["stores resumed (day 20)"] += 1
 
     # -- the end -------------------------------------------------------------------------------
     def finish(self) -> dict[str, str]:
         """Ask for the first month's fee invoices, then sum up."""
         c = self.container
-        month = rules.Month.of(self.started or c.clock.now())
+        month = Month.of(self.started or c.clock.now())
         invoiced = 0
-        with c.db.transaction() as session:
+        with c.unit_of_work() as ctx:
             for merchant_id in sorted(set(self.enabled)):
                 try:
-                    Invoices(session, c.clock, c.policies).request(merchant_id, str(month))
+                    invoices.request_invoice(ctx, merchant_id=merchant_id, month=str(month))
                     invoiced += 1
                 except RuleRefused as refused:
                     reason = (
@@ -162,9 +162,11 @@ class BnplDemo:
                         else "no fees"
                     )
                     self.counts[f"invoices for {month} refused: {reason}"] += 1
-            return dict(self._rows(session, month, invoiced))
+            return dict(self._rows(ctx, month, invoiced))
 
-    def _rows(self, session: Session, month: rules.Month, invoiced: int) -> list[tuple[str, str]]:
+    def _rows(self, ctx: Context, month: Month, invoiced: int) -> list[tuple[str, str]]:
+        session = ctx.session
+
         def total(where: ColumnElement[bool]) -> tuple[int, int]:
             amount = func.coalesce(func.sum(OrderRow.amount_cents), 0)
             row = session.execute(select(func.count(), amount).where(where)).one()
