@@ -43,6 +43,8 @@ from shopwarden.bnpl import reflag
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import load_tree
+from shopwarden.clock import SimulatedClock
+from shopwarden.context import Context, Versioned
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
 from shopwarden.families import POLICY_SCHEMAS
@@ -182,8 +184,16 @@ def version_with_limit(base: PolicyVersion, name: str, limit: str) -> PolicyVers
 
 
 def shopwarden_reflag(db: Database, version: PolicyVersion) -> None:
+    _reflag(db, version)
+
+
+def _reflag(db: Database, version: PolicyVersion, *, full: bool = False) -> reflag.ReflagResult:
+    """``reflag_all`` under ``version``, in one unit of work of its own."""
+    policies = PolicyStore.load(schemas=POLICY_SCHEMAS)
+    terms = Versioned(version.version, version.parameters_as(BnplPolicy))
     with db.transaction() as session:
-        reflag.reflag_all(session, version, NOW)
+        ctx = Context(session, SimulatedClock(NOW), policies, load_tree())
+        return reflag.reflag_all(ctx, as_of=NOW, full=full, policy=terms)
 
 
 def hand_update(db: Database, limit_cents: int, version: str) -> None:
@@ -264,8 +274,7 @@ def bench(backend: str, products: int, merchants: int, rounds: int, pg_url: str)
 
 
 def _initial(db: Database, base: PolicyVersion) -> None:
-    with db.transaction() as session:
-        result = reflag.reflag_all(session, base, NOW, full=True)
+    result = _reflag(db, base, full=True)
     assert result.redecided == 0 and result.inserted > 0, result
 
 
