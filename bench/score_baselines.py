@@ -118,7 +118,7 @@ FROM t
 
 
 def _window(as_of: datetime) -> dict[str, Any]:
-    from shopwarden.scoring.window import score_window
+    from shopwarden.scoring.window_rules import score_window
 
     window = score_window(as_of, 30)
     return {"first": window.first_day, "last": window.last_day, "end": window.end_epoch}

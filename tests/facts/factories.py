@@ -7,7 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shopwarden.facts.schema import COLUMN_NAMES
+from shopwarden.bootstrap import Container
+from shopwarden.facts.ingest import ingest_file
+from shopwarden.facts.model import COLUMN_NAMES
+from shopwarden.facts.service import BatchReport
+from shopwarden.facts.storage import facts_dir
 
 
 def order(
@@ -52,3 +56,8 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None 
         writer.writeheader()
         writer.writerows([{k: r.get(k, "") for k in (columns or COLUMN_NAMES)} for r in rows])
     return path
+
+
+def ingest(workspace: Container, path: Path) -> BatchReport:
+    """Ingest ``path`` into the workspace's own facts folder, as ``shopwarden ingest`` does."""
+    return ingest_file(workspace.unit_of_work, root=facts_dir(workspace.settings.home), path=path)

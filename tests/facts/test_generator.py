@@ -46,10 +46,10 @@ def test_orders_are_spread_evenly_over_days() -> None:
 
 
 def test_the_same_arguments_give_the_same_facts(workspace: Container, tmp_path) -> None:
-    first = generate_facts(workspace, merchants=20, orders=3000, days=3, seed=5)
-    again = generate_facts(workspace, merchants=20, orders=3000, days=3, seed=5)
+    units, root = workspace.unit_of_work, facts_dir(workspace.settings.home)
+    first = generate_facts(units, root=root, merchants=20, orders=3000, days=3, seed=5)
+    again = generate_facts(units, root=root, merchants=20, orders=3000, days=3, seed=5)
     assert again.already_done and again.batch == first.batch
-    root = facts_dir(workspace.settings.home)
     files = stored_files(root)
     assert len(files) == 3
     market = build_marketplace(20, seed=5)
@@ -112,7 +112,7 @@ def test_every_generated_row_is_valid_for_the_schema(orders: pa.Table) -> None:
 def test_the_docs_name_every_column_and_reason() -> None:
     from pathlib import Path
 
-    from shopwarden.facts.schema import COLUMN_NAMES, REASONS
+    from shopwarden.facts.model import COLUMN_NAMES, REASONS
 
     text = (Path(__file__).parents[2] / "docs" / "facts.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in text for name in (*COLUMN_NAMES, *REASONS))

@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from shopwarden.bootstrap import Container
 from shopwarden.errors import InvalidInput
-from shopwarden.facts.ingest import ingest_file
-from shopwarden.facts.schema import REASONS
+from shopwarden.facts.model import REASONS
 from shopwarden.facts.storage import facts_dir, stored_files
 from shopwarden.facts.tables import FactIngestRow
-from tests.facts.factories import order, write_csv
+from tests.facts.factories import ingest, order, write_csv
 
 BAD_ROWS = {
     "missing_value": order("bad", paid_at=""),
@@ -54,7 +53,7 @@ def test_good_rows_are_stored_by_the_shanghai_day_they_were_paid(
             order("o2", paid="2024-03-01T16:30:00Z"),  # 00:30 on 2 March in Shanghai
         ],
     )
-    report = ingest_file(catalog_workspace, path)
+    report = ingest(catalog_workspace, path)
     assert (report.accepted, report.quarantined, report.days) == (
         2,
         0,
@@ -72,7 +71,7 @@ def test_each_kind_of_bad_row_is_quarantined_with_its_reason(
     catalog_workspace: Container, tmp_path: Path, reason: str
 ) -> None:
     path = write_csv(tmp_path / "orders.csv", [order("good"), BAD_ROWS[reason]])
-    report = ingest_file(catalog_workspace, path)
+    report = ingest(catalog_workspace, path)
     assert (report.accepted, report.quarantined, report.reasons) == (1, 1, {reason: 1})
     assert report.quarantine_file is not None
     with open(report.quarantine_file, newline="", encoding="utf-8") as handle:
@@ -92,7 +91,7 @@ def test_a_repeated_order_in_one_file_is_quarantined_after_its_first_row(
     catalog_workspace: Container, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "orders.csv", [order("o1"), order("o2"), order("o1")])
-    report = ingest_file(catalog_workspace, path)
+    report = ingest(catalog_workspace, path)
     assert (report.accepted, report.reasons) == (2, {"duplicate_in_file": 1})
 
 
@@ -100,10 +99,10 @@ def test_reingesting_the_same_file_changes_nothing(
     catalog_workspace: Container, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "orders.csv", [order("o1"), order("o2", amount_cents="x")])
-    first = ingest_file(catalog_workspace, path)
+    first = ingest(catalog_workspace, path)
     root = facts_dir(catalog_workspace.settings.home)
     before = files_and_bytes(root)
-    again = ingest_file(catalog_workspace, path)
+    again = ingest(catalog_workspace, path)
     assert again.already_done and not first.already_done
     assert (again.batch, again.accepted, again.quarantined) == (first.batch, 1, 1)
     assert files_and_bytes(root) == before
@@ -114,8 +113,8 @@ def test_reingesting_the_same_file_changes_nothing(
 def test_rows_already_stored_are_not_written_again_and_other_facts_conflict(
     catalog_workspace: Container, tmp_path: Path
 ) -> None:
-    ingest_file(catalog_workspace, write_csv(tmp_path / "a.csv", [order("o1"), order("o2")]))
-    report = ingest_file(
+    ingest(catalog_workspace, write_csv(tmp_path / "a.csv", [order("o1"), order("o2")]))
+    report = ingest(
         catalog_workspace,
         write_csv(tmp_path / "b.csv", [order("o1"), order("o2", amount_cents="100"), order("o3")]),
     )
@@ -143,7 +142,7 @@ def test_parquet_is_read_like_csv_and_a_naive_instant_has_no_zone(
     )
     path = tmp_path / "orders.parquet"
     pq.write_table(table, path)
-    report = ingest_file(catalog_workspace, path)
+    report = ingest(catalog_workspace, path)
     assert (report.file_format, report.accepted, report.reasons) == (
         "parquet",
         1,
@@ -157,7 +156,7 @@ def test_a_file_with_unknown_or_missing_columns_is_refused_whole(
     columns = [c for c in order("o1") if c != "paid_at"] + ["colour"]
     path = write_csv(tmp_path / "orders.csv", [order("o1") | {"colour": "red"}], columns)
     with pytest.raises(InvalidInput) as refused:
-        ingest_file(catalog_workspace, path)
+        ingest(catalog_workspace, path)
     assert "unknown columns: colour" in refused.value.detail
     assert "required columns missing: paid_at" in refused.value.detail
     assert stored_files(facts_dir(catalog_workspace.settings.home)) == []
@@ -166,10 +165,10 @@ def test_a_file_with_unknown_or_missing_columns_is_refused_whole(
 def test_optional_columns_may_be_left_out(catalog_workspace: Container, tmp_path: Path) -> None:
     columns = ["order_id", "merchant_id", "product_id", "amount_cents", "channel"]
     columns += ["flash_purchase", "promised_shipping_hours", "paid_at"]
-    report = ingest_file(catalog_workspace, write_csv(tmp_path / "o.csv", [order("o1")], columns))
+    report = ingest(catalog_workspace, write_csv(tmp_path / "o.csv", [order("o1")], columns))
     assert report.accepted == 1
 
 
 def test_without_a_catalog_references_are_not_checked(workspace: Container, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "orders.csv", [order("o1", merchant_id="m9", product_id="x")])
-    assert ingest_file(workspace, path).accepted == 1
+    assert ingest(workspace, path).accepted == 1

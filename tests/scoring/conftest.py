@@ -16,6 +16,7 @@ from shopwarden.api.app import create_app
 from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.clock import SimulatedClock
 from shopwarden.facts.service import generate_facts
+from shopwarden.facts.storage import facts_dir
 from shopwarden.settings import Settings
 from tests.api.conftest import Api, bearer, make_container
 
@@ -40,7 +41,7 @@ def generated_home(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pa
     home = tmp_path_factory.mktemp("generated")
     shutil.copy(sqlite_template, home / "shopwarden.db")
     container = bootstrap(Settings(home=home))
-    generate_facts(container, **GENERATED)  # type: ignore[arg-type]
+    generate_facts(container.unit_of_work, root=facts_dir(home), **GENERATED)  # type: ignore[arg-type]
     container.close()
     return home
 

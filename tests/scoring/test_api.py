@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, create_engine, select
 
-from shopwarden.facts.ingest import ingest_file
 from shopwarden.facts.storage import facts_dir
 from shopwarden.policy.loader import BUNDLED_DIR
 from shopwarden.scoring.tables import ScoreSnapshotRow
 from tests.api.conftest import Api
-from tests.facts.factories import order, write_csv
+from tests.facts.factories import ingest, order, write_csv
 
 REVISED = (BUNDLED_DIR / "score" / "2023-12-15.yaml").read_text(encoding="utf-8")
 
@@ -26,7 +25,7 @@ def ingest_march(api: Api, tmp_path: Path, m1_rating: int = 5) -> None:
         for i in range(40)
     ]
     rows += [order(f"b{i}", "m2", "m2-p1") for i in range(10)]
-    ingest_file(api.container, write_csv(tmp_path / "march.csv", rows))
+    ingest(api.container, write_csv(tmp_path / "march.csv", rows))
 
 
 def cycle(api: Api, at: str) -> dict[str, Any]:

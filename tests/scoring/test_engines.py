@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from shopwarden.facts.storage import facts_dir
 from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.metrics.engines import open_engine
-from shopwarden.metrics.score import score_table
 from shopwarden.policy.store import PolicyStore
-from shopwarden.scoring.measures import AGGREGATES
+from shopwarden.scoring.measures_model import AGGREGATES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import evaluate
+from shopwarden.scoring.score_table import score_table
 from shopwarden.scoring.service import all_aggregates, score_everyone
-from shopwarden.scoring.window import score_window
+from shopwarden.scoring.window_rules import score_window
 from tests.scoring.conftest import AS_OF
 
 STORE = PolicyStore.load(schemas=POLICY_SCHEMAS)

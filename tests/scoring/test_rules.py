@@ -12,8 +12,8 @@ from shopwarden.errors import PolicyInvalid
 from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.policy.loader import BUNDLED_DIR, parse_policy
 from shopwarden.policy.store import PolicyStore
-from shopwarden.scoring.fixed import interpolate, round_half_up
-from shopwarden.scoring.measures import AGGREGATES, MEASURES
+from shopwarden.scoring.fixed_rules import interpolate, round_half_up
+from shopwarden.scoring.measures_model import AGGREGATES, MEASURES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import INSUFFICIENT, SCORED, band_score, evaluate, indicator_units
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from shopwarden.bootstrap import Container
-from shopwarden.facts.ingest import ingest_file
 from shopwarden.facts.storage import facts_dir
 from shopwarden.scoring.rules import ScoreResult
 from shopwarden.scoring.service import policy_in_force, score_merchant
-from shopwarden.scoring.window import score_window
-from tests.facts.factories import order, write_csv
+from shopwarden.scoring.window_rules import score_window
+from tests.facts.factories import ingest, order, write_csv
 
 AS_OF = "2024-03-31T09:00:00+08:00"
 
@@ -37,7 +36,8 @@ def test_a_utc_instant_falls_in_its_shanghai_day() -> None:
 def score(workspace: Container, as_of: str = AS_OF) -> ScoreResult:
     when = datetime.fromisoformat(as_of)
     version = policy_in_force(workspace.policies, when)
-    return score_merchant(facts_dir(workspace.settings.home), version, when, "m1").result
+    root = facts_dir(workspace.settings.home)
+    return score_merchant(root, version=version, as_of=when, merchant_id="m1").result
 
 
 @pytest.mark.rule("SCORE-1")
@@ -50,7 +50,7 @@ def test_the_windows_first_and_last_instants_are_in_and_their_neighbours_out(
         order("last", paid="2024-03-30T23:59:59+08:00"),
         order("after-last", paid="2024-03-31T00:00:00+08:00"),
     ]
-    ingest_file(workspace, write_csv(tmp_path / "edges.csv", edges))
+    ingest(workspace, write_csv(tmp_path / "edges.csv", edges))
     assert score(workspace).scored_orders == 2
 
 
@@ -67,7 +67,7 @@ def test_events_after_the_windows_end_are_not_known_yet(
         )
         for i in range(30)
     ]
-    ingest_file(workspace, write_csv(tmp_path / "late.csv", rows))
+    ingest(workspace, write_csv(tmp_path / "late.csv", rows))
     then = score(workspace, "2024-03-31T09:00:00+08:00")
     later = score(workspace, "2024-04-03T09:00:00+08:00")
     rating = {r.dimensions[0].indicators[0].value for r in (then, later)}
@@ -85,6 +85,6 @@ def test_cancelled_orders_are_not_scored(workspace: Container, tmp_path: Path) -
         delivered_at="",
         receipt_confirmed_at="",
     )
-    ingest_file(workspace, write_csv(tmp_path / "c.csv", rows))
+    ingest(workspace, write_csv(tmp_path / "c.csv", rows))
     result = score(workspace)
     assert (result.scored_orders, result.status) == (29, "insufficient_data")

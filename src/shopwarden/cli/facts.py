@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from shopwarden.cli.common import open_container
 from shopwarden.errors import InvalidInput
 
-if TYPE_CHECKING:
-    from shopwarden.bootstrap import Container
-
 console = Console()
-
-
-@contextmanager
-def _container() -> Iterator[Container]:
-    from shopwarden.bootstrap import bootstrap
-
-    container = bootstrap()
-    try:
-        yield container
-    finally:
-        container.close()
 
 
 def ingest(
@@ -41,9 +26,13 @@ def ingest(
     Ingesting the same file again changes nothing.
     """
     from shopwarden.facts.ingest import ingest_file
+    from shopwarden.facts.storage import facts_dir
 
-    with _container() as container:
-        reports = [ingest_file(container, path).as_dict() for path in paths]
+    with open_container() as container:
+        root = facts_dir(container.settings.home)
+        reports = [
+            ingest_file(container.unit_of_work, root=root, path=path).as_dict() for path in paths
+        ]
     if as_json:
         console.print_json(json.dumps(reports))
         return
@@ -71,16 +60,18 @@ def generate(
 ) -> None:
     """Write a deterministic synthetic marketplace's order facts into the workspace."""
     from shopwarden.facts.service import generate_facts
+    from shopwarden.facts.storage import facts_dir
 
     try:
         first = date.fromisoformat(start)
     except ValueError as error:
         raise InvalidInput(f"{start!r} is not a day like 2024-01-01", field="start") from error
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
-    with _container() as container, Progress(*columns, console=console) as progress:
+    with open_container() as container, Progress(*columns, console=console) as progress:
         task = progress.add_task("Generating orders", total=orders)
         report = generate_facts(
-            container,
+            container.unit_of_work,
+            root=facts_dir(container.settings.home),
             merchants=merchants,
             orders=orders,
             days=days,

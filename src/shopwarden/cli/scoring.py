@@ -3,46 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from shopwarden.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from shopwarden.bootstrap import Container
+from shopwarden.cli.common import open_container, parse_instant
 
 console = Console()
 Engine = Annotated[str, typer.Option(help="duckdb (default) or spark.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="ISO instant with its zone.")]
 
 
-@contextmanager
-def _container() -> Iterator[Container]:
-    from shopwarden.bootstrap import bootstrap
-
-    container = bootstrap()
-    try:
-        yield container
-    finally:
-        container.close()
-
-
-def _as_of(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidInput(f"{text!r} is not an ISO instant", field="as_of") from error
-    if instant.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no time zone, e.g. +08:00", field="as_of")
-    return instant
+def _as_of(text: str | None) -> datetime | None:
+    """``--as-of``, checked before anything opens; None means now, by the container's clock."""
+    return None if text is None else parse_instant(text, field="as_of")
 
 
 def score(
@@ -56,11 +33,16 @@ def score(
     from shopwarden.scoring.documents import score_document
     from shopwarden.scoring.service import policy_in_force, score_merchant
 
-    when = _as_of(as_of)
-    with _container() as container:
+    given = _as_of(as_of)
+    with open_container() as container:
+        when = given or container.clock.now()
         version = policy_in_force(container.policies, when)
         result = score_merchant(
-            facts_dir(container.settings.home), version, when, merchant, engine=engine
+            facts_dir(container.settings.home),
+            version=version,
+            as_of=when,
+            merchant_id=merchant,
+            engine=engine,
         )
     document = score_document(result)
     if as_json:
@@ -116,11 +98,16 @@ def simulate(
     from shopwarden.scoring.whatif import draft_version
     from shopwarden.scoring.whatif import simulate as run
 
-    when = _as_of(as_of)
-    with _container() as container:
+    given = _as_of(as_of)
+    with open_container() as container:
+        when = given or container.clock.now()
         draft = draft_version(container.policies, policy)
         report = run(
-            facts_dir(container.settings.home), container.policies, draft, when, engine=engine
+            facts_dir(container.settings.home),
+            policies=container.policies,
+            draft=draft,
+            as_of=when,
+            engine=engine,
         )
     console.print(
         f"as of {report['as_of']}: score@{report['current']} -> draft {report['draft']}, "

@@ -16,6 +16,7 @@ from shopwarden.catalog.tables import ProductRow
 from shopwarden.decisions.tables import DecisionRow
 from shopwarden.facts.generator import ProductSpec
 from shopwarden.facts.service import generate_facts
+from shopwarden.facts.storage import facts_dir
 from shopwarden.scoring.tables import ScoreSnapshotRow
 
 FACTS_START = date(2024, 1, 31)  # the demo starts 2024-03-01: a full window before it
@@ -25,8 +26,8 @@ ORDERS_PER_MERCHANT = 600
 
 def generate_score_facts(container: Container, seed: int) -> None:
     """Order facts for every merchant and product of the demo's catalog."""
-    with container.db.transaction() as session:
-        rows = session.execute(
+    with container.unit_of_work() as ctx:
+        rows = ctx.session.execute(
             select(
                 ProductRow.merchant_id,
                 ProductRow.id,
@@ -38,7 +39,8 @@ def generate_score_facts(container: Container, seed: int) -> None:
     for merchant_id, product_id, hours, flash in rows:
         catalog.setdefault(merchant_id, []).append(ProductSpec(product_id, hours or 48, flash))
     generate_facts(
-        container,
+        container.unit_of_work,
+        root=facts_dir(container.settings.home),
         merchants=len(catalog),
         orders=ORDERS_PER_MERCHANT * len(catalog),
         days=FACTS_DAYS,
@@ -50,7 +52,8 @@ def generate_score_facts(container: Container, seed: int) -> None:
 
 def score_summary(container: Container) -> dict[str, str]:
     """Rows for the demo's summary: snapshots, the last day's bands, SCORE-6 decisions."""
-    with container.db.transaction() as session:
+    with container.unit_of_work() as ctx:
+        session = ctx.session
         snapshots = session.scalar(select(func.count()).select_from(ScoreSnapshotRow)) or 0
         last = session.scalar(select(func.max(ScoreSnapshotRow.day)))
         bands = Counter(

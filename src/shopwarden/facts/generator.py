@@ -17,8 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopwarden.facts.schema import CHANNELS, REFUND_REASONS
-from shopwarden.scoring.window import day_start
+from shopwarden.facts.model import CHANNELS, REFUND_REASONS, day_start
 
 CHUNK = 1_000_000
 HOUR = 3600
@@ -160,39 +159,78 @@ def _ints(values: np.ndarray, present: np.ndarray, kind: pa.DataType) -> pa.Arra
     return pa.array(values, type=kind, mask=~present)
 
 
+Arrays = dict[str, np.ndarray]
+"""One chunk's orders, column by column, before they become an Arrow table."""
+
+
 def _orders(
     market: Marketplace, rng: np.random.Generator, day: date, numbers: np.ndarray, prefix: str
 ) -> pa.Table:
+    """One chunk of orders. Each stage draws from ``rng`` in turn: the order of the draws is
+    what makes the same seed give the same facts, so the stages run in this order only."""
+    o = _placed(market, rng, day, numbers)
+    bad = 1.0 - market.quality[o["merchant"]]
+    o |= _fulfilled(rng, o, bad)
+    o |= _rated(rng, o, market.quality[o["merchant"]], bad)
+    o |= _messaged(rng, o, bad)
+    o |= _after_sales(rng, o, bad)
+    return _table(market, o, prefix)
+
+
+def _placed(
+    market: Marketplace, rng: np.random.Generator, day: date, numbers: np.ndarray
+) -> Arrays:
+    """Who sold what, when it was paid, where and for how much."""
     n = len(numbers)
     merchant = np.searchsorted(market.cdf, rng.random(n) * market.cdf[-1], side="right")
     merchant = np.minimum(merchant, market.merchants - 1)
     sort = np.argsort(merchant, kind="stable")  # row groups by merchant: per-merchant pruning
     merchant, numbers = merchant[sort], numbers[sort]
-    q = market.quality[merchant]
-    bad = 1.0 - q
     product = market.first_product[merchant] + (
         rng.random(n) * market.product_count[merchant]
     ).astype(np.int64)
-    promised = market.promised_hours[product].astype(np.int64)
     hour = np.searchsorted(np.cumsum(HOURLY / HOURLY.sum()), rng.random(n), side="right")
     paid = int(day_start(day).timestamp()) + np.minimum(hour, 23) * HOUR
     paid = paid + rng.integers(0, HOUR, n)
     channel = np.searchsorted(np.cumsum(CHANNEL_SHARES), rng.random(n), side="right")
-    channel = np.minimum(channel, 2)
-    amount = np.maximum(100, np.exp(rng.normal(np.log(6900), 0.9, n))).astype(np.int64)
+    return {
+        "merchant": merchant,
+        "numbers": numbers,
+        "product": product,
+        "promised": market.promised_hours[product].astype(np.int64),
+        "paid": paid,
+        "channel": np.minimum(channel, 2),
+        "amount": np.maximum(100, np.exp(rng.normal(np.log(6900), 0.9, n))).astype(np.int64),
+    }
 
+
+def _fulfilled(rng: np.random.Generator, o: Arrays, bad: np.ndarray) -> Arrays:
+    """Cancelled, or shipped (late more often by a poor merchant), delivered, confirmed."""
+    n, paid, promised = len(bad), o["paid"], o["promised"]
     cancelled = rng.random(n) < 0.02 + 0.03 * bad
     cancel_at = paid + rng.integers(60, 12 * HOUR, n)
-    live = ~cancelled
     late = rng.random(n) < 0.005 + 0.12 * bad
     delay = promised * HOUR * np.where(late, rng.uniform(1.02, 2.0, n), rng.uniform(0.05, 0.95, n))
     shipped = paid + delay.astype(np.int64)
     transit = np.exp(rng.normal(np.log(24 + 50 * bad), 0.5, n)) * HOUR
     delivered = shipped + transit.astype(np.int64)
     confirmed = delivered + rng.integers(HOUR, 10 * DAY, n)
+    return {
+        "cancelled": cancelled,
+        "cancel_at": cancel_at,
+        "live": ~cancelled,
+        "late": late,
+        "shipped": shipped,
+        "delivered": delivered,
+        "confirmed": confirmed,
+    }
 
-    rated = live & (rng.random(n) < 0.45)
-    rated_at = delivered + rng.integers(HOUR, 5 * DAY, n)
+
+def _rated(rng: np.random.Generator, o: Arrays, q: np.ndarray, bad: np.ndarray) -> Arrays:
+    """Ratings after delivery, around the merchant's quality (logistics suffer when late)."""
+    n = len(q)
+    rated = o["live"] & (rng.random(n) < 0.45)
+    rated_at = o["delivered"] + rng.integers(HOUR, 5 * DAY, n)
     mu = 3.3 + 2.5 * q
     spread = 0.5 + 0.5 * bad
 
@@ -202,62 +240,94 @@ def _orders(
         poor = rng.random(n) < 0.01 + 0.06 * bad
         return np.where(poor, rng.integers(1, 3, n), stars).astype(np.int8)
 
-    product_rating = stars(0.0)
-    logistics_rating = stars(np.where(late, -1.5, 0.1))
-    service_rating = stars(0.05)
-    content_rating = stars(0.1)
-    has_content = rated & (channel < 2)
+    return {
+        "rated": rated,
+        "rated_at": rated_at,
+        "product_rating": stars(0.0),
+        "logistics_rating": stars(np.where(o["late"], -1.5, 0.1)),
+        "service_rating": stars(0.05),
+        "content_rating": stars(0.1),
+        "has_content": rated & (o["channel"] < 2),
+    }
 
+
+def _messaged(rng: np.random.Generator, o: Arrays, bad: np.ndarray) -> Arrays:
+    """The consumer's first message before paying, and how fast the merchant replied."""
+    n = len(bad)
     messaged = rng.random(n) < 0.30
-    message_at = paid - rng.integers(0, 2 * HOUR, n)
+    message_at = o["paid"] - rng.integers(0, 2 * HOUR, n)
     response = np.exp(rng.normal(np.log(15 + 300 * bad), 0.8, n)).astype(np.int64)
     answered = messaged & (rng.random(n) >= 0.03)
+    return {
+        "messaged": messaged,
+        "message_at": message_at,
+        "response": response,
+        "answered": answered,
+    }
 
-    refund = live & (rng.random(n) < 0.03 + 0.12 * bad)
-    reason_shares = np.cumsum(REASON_SHARES)
-    reason = np.searchsorted(reason_shares, rng.random(n), side="right")
+
+def _after_sales(rng: np.random.Generator, o: Arrays, bad: np.ndarray) -> Arrays:
+    """Refund requests (quality ones more often from a poor merchant), disputes, complaints."""
+    n = len(bad)
+    refund = o["live"] & (rng.random(n) < 0.03 + 0.12 * bad)
+    reason = np.searchsorted(np.cumsum(REASON_SHARES), rng.random(n), side="right")
     quality_refund = rng.random(n) < 0.1 + 0.5 * bad
     reason = np.where(quality_refund, 0, np.minimum(np.maximum(reason, 1), 4))
-    requested = delivered + rng.integers(HOUR, 7 * DAY, n)
-    handled_at = requested + (np.exp(rng.normal(np.log(2 + 30 * bad), 0.8, n)) * HOUR).astype(
-        np.int64
-    )
+    requested = o["delivered"] + rng.integers(HOUR, 7 * DAY, n)
+    handling = np.exp(rng.normal(np.log(2 + 30 * bad), 0.8, n)) * HOUR
+    handled_at = requested + handling.astype(np.int64)
     approved = rng.random(n) < 0.85
     dispute = refund & (rng.random(n) < np.where(approved, 0.01, 0.1) + 0.08 * bad)
     dispute_at = handled_at + rng.integers(HOUR, 3 * DAY, n)
     complaint = rng.random(n) < 0.0005 + 0.01 * bad
-    complaint_at = paid + rng.integers(HOUR, 10 * DAY, n)
+    complaint_at = o["paid"] + rng.integers(HOUR, 10 * DAY, n)
+    return {
+        "refund": refund,
+        "reason": reason,
+        "requested": requested,
+        "handled_at": handled_at,
+        "approved": approved,
+        "dispute": dispute,
+        "dispute_at": dispute_at,
+        "complaint": complaint,
+        "complaint_at": complaint_at,
+    }
 
-    always = np.ones(n, bool)
+
+def _table(market: Marketplace, o: Arrays, prefix: str) -> pa.Table:
+    """The chunk in the stored schema's column order; absent values are nulls."""
+    product, live, rated, refund = o["product"], o["live"], o["rated"], o["refund"]
     return pa.table(
         {
-            "order_id": fixed_width_ids(prefix, numbers, 12),
-            "merchant_id": market.merchant_ids.take(pa.array(merchant)),
+            "order_id": fixed_width_ids(prefix, o["numbers"], 12),
+            "merchant_id": market.merchant_ids.take(pa.array(o["merchant"])),
             "product_id": market.product_ids.take(pa.array(product)),
-            "amount_cents": pa.array(amount, pa.int64()),
-            "channel": pa.array(CHANNELS, pa.string()).take(pa.array(channel)),
+            "amount_cents": pa.array(o["amount"], pa.int64()),
+            "channel": pa.array(CHANNELS, pa.string()).take(pa.array(o["channel"])),
             "flash_purchase": pa.array(market.flash[product]),
-            "promised_shipping_hours": pa.array(promised.astype(np.int32)),
-            "paid_at": _timestamps(paid, always),
-            "shipped_at": _timestamps(shipped, live),
-            "delivered_at": _timestamps(delivered, live),
-            "receipt_confirmed_at": _timestamps(confirmed, live),
-            "cancelled_at": _timestamps(cancel_at, cancelled),
-            "rated_at": _timestamps(rated_at, rated),
-            "product_rating": _ints(product_rating, rated, pa.int8()),
-            "logistics_rating": _ints(logistics_rating, rated, pa.int8()),
-            "service_rating": _ints(service_rating, rated, pa.int8()),
-            "content_rating": _ints(content_rating, has_content, pa.int8()),
-            "cs_first_message_at": _timestamps(message_at, messaged),
-            "cs_first_response_seconds": _ints(response.astype(np.int32), answered, pa.int32()),
-            "refund_requested_at": _timestamps(requested, refund),
-            "refund_reason": pa.array(REFUND_REASONS, pa.string()).take(
-                pa.array(reason, mask=~refund)
+            "promised_shipping_hours": pa.array(o["promised"].astype(np.int32)),
+            "paid_at": _timestamps(o["paid"], np.ones(len(product), bool)),
+            "shipped_at": _timestamps(o["shipped"], live),
+            "delivered_at": _timestamps(o["delivered"], live),
+            "receipt_confirmed_at": _timestamps(o["confirmed"], live),
+            "cancelled_at": _timestamps(o["cancel_at"], o["cancelled"]),
+            "rated_at": _timestamps(o["rated_at"], rated),
+            "product_rating": _ints(o["product_rating"], rated, pa.int8()),
+            "logistics_rating": _ints(o["logistics_rating"], rated, pa.int8()),
+            "service_rating": _ints(o["service_rating"], rated, pa.int8()),
+            "content_rating": _ints(o["content_rating"], o["has_content"], pa.int8()),
+            "cs_first_message_at": _timestamps(o["message_at"], o["messaged"]),
+            "cs_first_response_seconds": _ints(
+                o["response"].astype(np.int32), o["answered"], pa.int32()
             ),
-            "refund_handled_at": _timestamps(handled_at, refund),
-            "refund_approved": pa.array(approved, mask=~refund),
-            "dispute_at": _timestamps(dispute_at, dispute),
-            "complaint_at": _timestamps(complaint_at, complaint),
+            "refund_requested_at": _timestamps(o["requested"], refund),
+            "refund_reason": pa.array(REFUND_REASONS, pa.string()).take(
+                pa.array(o["reason"], mask=~refund)
+            ),
+            "refund_handled_at": _timestamps(o["handled_at"], refund),
+            "refund_approved": pa.array(o["approved"], mask=~refund),
+            "dispute_at": _timestamps(o["dispute_at"], o["dispute"]),
+            "complaint_at": _timestamps(o["complaint_at"], o["complaint"]),
         }
     )
 

@@ -10,11 +10,6 @@ append-only, a correction is a decision for whoever owns the feed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from shopwarden.bootstrap import Container
-
 import csv
 import hashlib
 import uuid
@@ -28,12 +23,12 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from shopwarden.catalog.tables import MerchantRow, ProductRow
+from shopwarden.context import UnitOfWork
 from shopwarden.errors import InvalidInput
-from shopwarden.facts.schema import COLUMN_NAMES, REQUIRED
+from shopwarden.facts.model import COLUMN_NAMES, REQUIRED
 from shopwarden.facts.service import BatchReport, find_batch, record_batch
 from shopwarden.facts.storage import (
     ARROW_SCHEMA,
-    facts_dir,
     has_facts,
     parquet_glob,
     quarantine_dir,
@@ -61,24 +56,25 @@ def detect_format(path: Path) -> str:
         return "parquet" if handle.read(4) == b"PAR1" else "csv"
 
 
-def ingest_file(container: Container, path: Path) -> BatchReport:
-    """Validate and store ``path``; the report says what went in and what was quarantined."""
+def ingest_file(units: UnitOfWork, *, root: Path, path: Path) -> BatchReport:
+    """Validate ``path`` and store its good rows in the facts folder ``root``; the report says
+    what went in and what was quarantined."""
     if not path.is_file():
         raise InvalidInput(f"no file at {path}", field="path")
     sha256 = file_sha256(path)
-    with container.db.transaction() as session:
-        done = find_batch(session, sha256)
+    with units() as ctx:
+        done = find_batch(ctx, sha256=sha256)
     if done is not None:
         return done
     file_format = detect_format(path)
     raw = read_raw(path, file_format)
-    root = facts_dir(container.settings.home)
     report = BatchReport(
         batch=f"ing-{uuid.uuid4().hex[:16]}", source=str(path), file_format=file_format
     )
     with writer_lock(root):
-        _ingest(container, raw, root, report, path.stem)
-    record_batch(container, report, sha256=sha256, root=root)
+        _ingest(units, raw, root, report, path.stem)
+    with units() as ctx:
+        record_batch(ctx, report=report, sha256=sha256, root=root)
     return report
 
 
@@ -140,14 +136,12 @@ def _check_columns(names: list[str], path: Path) -> None:
         )
 
 
-def _ingest(
-    container: Container, raw: pa.Table, root: Path, report: BatchReport, stem: str
-) -> None:
+def _ingest(units: UnitOfWork, raw: pa.Table, root: Path, report: BatchReport, stem: str) -> None:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("raw", raw)
-        _register_catalog(container, con)
+        _register_catalog(units, con)
         con.execute(f"CREATE TEMP TABLE typed AS {typed_sql()}")
         con.execute(f"CREATE TEMP TABLE checked AS {checked_sql()}")
         con.execute(f"CREATE TEMP TABLE ranked AS {ranked_sql()}")
@@ -161,10 +155,10 @@ def _ingest(
         con.close()
 
 
-def _register_catalog(container: Container, con: duckdb.DuckDBPyConnection) -> None:
-    with container.db.transaction() as session:
-        merchants = list(session.scalars(select(MerchantRow.id)))
-        products = session.execute(select(ProductRow.id, ProductRow.merchant_id)).all()
+def _register_catalog(units: UnitOfWork, con: duckdb.DuckDBPyConnection) -> None:
+    with units() as ctx:
+        merchants = list(ctx.session.scalars(select(MerchantRow.id)))
+        products = ctx.session.execute(select(ProductRow.id, ProductRow.merchant_id)).all()
     con.register("known_merchants", pa.table({"merchant_id": pa.array(merchants, pa.string())}))
     con.register(
         "known_products",

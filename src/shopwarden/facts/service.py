@@ -3,14 +3,13 @@
 Every batch (an ingested file, a generator run) is recorded once in ``fact_ingests``; the same
 file or the same generator arguments again change nothing. The record also keeps the facts
 folder, which is how the governance cycle (it sees only the database) finds the facts.
+
+A batch writes files for minutes, so it is given what it needs explicitly: a unit of work
+(``units``) to open for each short look at the record, and the facts folder (``root``) it
+writes into; no transaction stays open while files are written.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from shopwarden.bootstrap import Container
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from shopwarden.context import Context, UnitOfWork
 from shopwarden.facts.generator import (
     ProductSpec,
     build_marketplace,
@@ -29,7 +28,7 @@ from shopwarden.facts.generator import (
     plan_days,
     run_id,
 )
-from shopwarden.facts.storage import DayWriter, facts_dir, writer_lock
+from shopwarden.facts.storage import DayWriter, writer_lock
 from shopwarden.facts.tables import FactIngestRow
 
 DEFAULT_START = date(2024, 1, 1)
@@ -67,8 +66,9 @@ class BatchReport:
         }
 
 
-def find_batch(session: Session, sha256: str) -> BatchReport | None:
-    row = session.scalar(select(FactIngestRow).where(FactIngestRow.sha256 == sha256))
+def find_batch(ctx: Context, *, sha256: str) -> BatchReport | None:
+    """The report of the batch with this content hash, if it was done before."""
+    row = ctx.session.scalar(select(FactIngestRow).where(FactIngestRow.sha256 == sha256))
     if row is None:
         return None
     return BatchReport(
@@ -86,38 +86,39 @@ def find_batch(session: Session, sha256: str) -> BatchReport | None:
     )
 
 
-def record_batch(container: Container, report: BatchReport, *, sha256: str, root: Path) -> None:
-    with container.db.transaction() as session:
-        session.add(
-            FactIngestRow(
-                batch=report.batch,
-                source=report.source,
-                sha256=sha256,
-                file_format=report.file_format,
-                facts_root=str(root.resolve()),
-                rows=report.rows,
-                accepted=report.accepted,
-                already_stored=report.already_stored,
-                quarantined=report.quarantined,
-                reasons=report.reasons,
-                days=report.days,
-                quarantine_file=report.quarantine_file,
-                ingested_at=container.clock.now(),
-            )
+def record_batch(ctx: Context, *, report: BatchReport, sha256: str, root: Path) -> None:
+    """Record a batch written into ``root``, so that the same batch again changes nothing."""
+    ctx.session.add(
+        FactIngestRow(
+            batch=report.batch,
+            source=report.source,
+            sha256=sha256,
+            file_format=report.file_format,
+            facts_root=str(root.resolve()),
+            rows=report.rows,
+            accepted=report.accepted,
+            already_stored=report.already_stored,
+            quarantined=report.quarantined,
+            reasons=report.reasons,
+            days=report.days,
+            quarantine_file=report.quarantine_file,
+            ingested_at=ctx.now(),
         )
+    )
 
 
-def recorded_facts_root(session: Session) -> Path | None:
+def recorded_facts_root(ctx: Context) -> Path | None:
     """The facts folder this database's batches went into (the latest batch's)."""
-    root = session.scalar(
+    root = ctx.session.scalar(
         select(FactIngestRow.facts_root).order_by(FactIngestRow.id.desc()).limit(1)
     )
     return Path(root) if root else None
 
 
 def generate_facts(
-    container: Container,
+    units: UnitOfWork,
     *,
+    root: Path,
     merchants: int,
     orders: int,
     days: int,
@@ -126,16 +127,15 @@ def generate_facts(
     catalog: Sequence[tuple[str, Sequence[ProductSpec]]] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BatchReport:
-    """Write a synthetic marketplace's orders into the workspace's facts, once per arguments."""
-    root = facts_dir(container.settings.home)
+    """Write a synthetic marketplace's orders into the facts folder ``root``, once per arguments."""
     parameters = {"merchants": merchants, "orders": orders, "days": days, "seed": seed}
     parameters["start"] = start.isoformat()  # type: ignore[assignment]
     if catalog is not None:
         parameters["catalog"] = run_id(ids=[m for m, _ in catalog])  # type: ignore[assignment]
     batch = run_id(**parameters)
     source = "generator:" + ",".join(f"{k}={v}" for k, v in parameters.items())
-    with container.db.transaction() as session:
-        done = find_batch(session, f"generator:{batch}")
+    with units() as ctx:
+        done = find_batch(ctx, sha256=f"generator:{batch}")
     if done is not None:
         return done
     report = BatchReport(batch=f"gen-{batch}", source=source, file_format="generated")
@@ -151,7 +151,8 @@ def generate_facts(
             catalog=catalog,
             progress=progress,
         )
-    record_batch(container, report, sha256=f"generator:{batch}", root=root)
+    with units() as ctx:
+        record_batch(ctx, report=report, sha256=f"generator:{batch}", root=root)
     return report
 
 

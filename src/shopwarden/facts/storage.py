@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from shopwarden.facts.schema import COLUMNS, Column
+from shopwarden.facts.model import COLUMNS, Column
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "id": pa.string(),

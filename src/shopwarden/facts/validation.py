@@ -1,20 +1,21 @@
-"""The checks of an ingest, as DuckDB SQL built from the schema (``schema.py``).
+"""The checks of an ingest, as DuckDB SQL built from the schema (``model.py``).
 
 The raw rows arrive as text (``raw``: ``_row`` plus one VARCHAR per column). ``typed_sql``
 parses each column; ``reason_sql`` gives each row its first failing check, in the order of
-``schema.REASONS``, as a reason code and a detail a person can act on. Building the SQL from
+``model.REASONS``, as a reason code and a detail a person can act on. Building the SQL from
 the schema keeps one list of columns for the checks, the storage and the docs.
 """
 
 from __future__ import annotations
 
-from shopwarden.facts.schema import (
+from shopwarden.facts.model import (
     COLUMNS,
     CROSS_CHECKS,
     EARLIEST_INSTANT,
     IDENTIFIER_PATTERN,
     LATEST_INSTANT,
     Column,
+    CrossCheck,
 )
 
 _ZONE = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"  # a time, then its zone
@@ -45,65 +46,80 @@ def typed_sql() -> str:
     return "SELECT " + ",\n  ".join(parts) + "\nFROM raw"
 
 
-def _checks() -> list[tuple[str, str, str]]:
-    """(condition, reason, detail expression), in the order the reasons are listed."""
-    found: list[tuple[str, str, str]] = []
+Check = tuple[str, str, str]
+"""(condition, reason, detail expression) of one check, as SQL."""
+
+
+def _checks() -> list[Check]:
+    """Every check, in the order the reasons are listed (a row's first failure is its reason)."""
+    found = [_missing(c) for c in COLUMNS if c.required]
     for c in COLUMNS:
-        if c.required:
-            found.append((f'"r_{c.name}" IS NULL', "missing_value", _q(f"{c.name} is empty")))
-    for c in COLUMNS:
-        raw = f'"r_{c.name}"'
-        if c.kind in ("int", "bool", "instant"):
-            found.append(
-                (
-                    f'{raw} IS NOT NULL AND "{c.name}" IS NULL',
-                    "bad_type",
-                    f"{_q(f'{c.name} is not a {_type_name(c)}: ')} || {raw}",
-                )
-            )
-        if c.kind == "instant":
-            found.append(
-                (
-                    f"{raw} IS NOT NULL AND NOT regexp_matches(trim({raw}), {_q(_ZONE)})",
-                    "no_time_zone",
-                    f"{_q(c.name + ' has no time zone: ')} || {raw}",
-                )
-            )
-    for c in COLUMNS:
-        if c.kind == "id":
-            found.append(
-                (
-                    f'NOT regexp_matches("{c.name}", {_q(IDENTIFIER_PATTERN)})',
-                    "bad_identifier",
-                    f'{_q(c.name + " is not an id: ")} || "{c.name}"',
-                )
-            )
-    for c in COLUMNS:
-        if c.values:
-            listed = ", ".join(_q(v) for v in c.values)
-            message = _q(f"{c.name} must be one of {', '.join(c.values)}: ")
-            found.append(
-                (f'"{c.name}" NOT IN ({listed})', "unknown_value", f'{message} || "{c.name}"')
-            )
+        found += _unparsed(c)
+    found += [_bad_identifier(c) for c in COLUMNS if c.kind == "id"]
+    found += [_unknown_value(c) for c in COLUMNS if c.values]
     for c in COLUMNS:
         found += _ranges(c)
-    for check in CROSS_CHECKS:
-        later, earlier = f'"{check.column}"', f'"{check.other}"'
-        if check.reason == "time_order":
-            condition = f"{later} < {earlier}"
-            detail = f'{_q(f"{check.column} comes before {check.other}: ")} || "r_{check.column}"'
-        else:
-            condition = f"{later} IS NOT NULL AND {earlier} IS NULL"
-            detail = _q(f"{check.column} is given without {check.other}")
-        found.append((condition, check.reason, detail))
+    found += [_cross_check(check) for check in CROSS_CHECKS]
     return found
+
+
+def _missing(c: Column) -> Check:
+    return (f'"r_{c.name}" IS NULL', "missing_value", _q(f"{c.name} is empty"))
+
+
+def _unparsed(c: Column) -> list[Check]:
+    """A value given that is not of its column's type, or an instant without its zone."""
+    raw = f'"r_{c.name}"'
+    found: list[Check] = []
+    if c.kind in ("int", "bool", "instant"):
+        found.append(
+            (
+                f'{raw} IS NOT NULL AND "{c.name}" IS NULL',
+                "bad_type",
+                f"{_q(f'{c.name} is not a {_type_name(c)}: ')} || {raw}",
+            )
+        )
+    if c.kind == "instant":
+        found.append(
+            (
+                f"{raw} IS NOT NULL AND NOT regexp_matches(trim({raw}), {_q(_ZONE)})",
+                "no_time_zone",
+                f"{_q(c.name + ' has no time zone: ')} || {raw}",
+            )
+        )
+    return found
+
+
+def _bad_identifier(c: Column) -> Check:
+    return (
+        f'NOT regexp_matches("{c.name}", {_q(IDENTIFIER_PATTERN)})',
+        "bad_identifier",
+        f'{_q(c.name + " is not an id: ")} || "{c.name}"',
+    )
+
+
+def _unknown_value(c: Column) -> Check:
+    listed = ", ".join(_q(v) for v in c.values)
+    message = _q(f"{c.name} must be one of {', '.join(c.values)}: ")
+    return (f'"{c.name}" NOT IN ({listed})', "unknown_value", f'{message} || "{c.name}"')
+
+
+def _cross_check(check: CrossCheck) -> Check:
+    later, earlier = f'"{check.column}"', f'"{check.other}"'
+    if check.reason == "time_order":
+        condition = f"{later} < {earlier}"
+        detail = f'{_q(f"{check.column} comes before {check.other}: ")} || "r_{check.column}"'
+    else:
+        condition = f"{later} IS NOT NULL AND {earlier} IS NULL"
+        detail = _q(f"{check.column} is given without {check.other}")
+    return (condition, check.reason, detail)
 
 
 def _type_name(column: Column) -> str:
     return {"int": "whole number", "bool": "true/false", "instant": "instant"}[column.kind]
 
 
-def _ranges(column: Column) -> list[tuple[str, str, str]]:
+def _ranges(column: Column) -> list[Check]:
     name = f'"{column.name}"'
     if column.kind == "int" and column.low is not None and column.high is not None:
         message = _q(f"{column.name} must be {column.low}..{column.high}: ")
@@ -126,7 +142,7 @@ def _ranges(column: Column) -> list[tuple[str, str, str]]:
     return []
 
 
-REFERENCE_CHECKS: tuple[tuple[str, str, str], ...] = (
+REFERENCE_CHECKS: tuple[Check, ...] = (
     (
         "_check_merchants AND _known_merchant IS NULL",
         "unknown_merchant",

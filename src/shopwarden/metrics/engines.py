@@ -1,7 +1,8 @@
 """The engines that run metric expressions: DuckDB embedded (default) or Spark.
 
 Both read the same Parquet folder as one table with ``day`` as its partition column, and both
-run the same Ibis expression (``aggregates.py``, ``score.py``); only the connection differs.
+run the same Ibis expression (the score's are ``scoring/aggregates.py`` and
+``scoring/score_table.py``); only the connection differs. Spark is imported only when asked for.
 Instants are compared as UTC epoch seconds, so neither engine's session time zone matters, but
 both are set to UTC anyway.
 """
@@ -9,9 +10,7 @@ both are set to UTC anyway.
 from __future__ import annotations
 
 import os
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,19 +22,16 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
-from shopwarden.metrics.aggregates import Epoch, portable_epoch
+from shopwarden.metrics.quiet import quiet
 
 EngineName = Literal["duckdb", "spark"]
+Epoch = Callable[[ir.TimestampValue], ir.IntegerValue]
+"""An engine's way to turn an instant into UTC epoch seconds (instants are compared so)."""
 
 
-@contextmanager
-def quiet() -> Iterator[None]:
-    """Warnings of the libraries about each other (Ibis 12 calls DuckDB 2's deprecated
-    ``fetch_arrow_table``; PySpark 4 has not tried pandas 3); not ours to fix."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
-        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
-        yield
+def portable_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
+    """Ibis's own epoch seconds; each engine may give a faster primitive (below)."""
+    return column.epoch_seconds().cast("int64")
 
 
 ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
@@ -48,7 +44,7 @@ def _duckdb_epoch(value: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: i
 
 
 def duckdb_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
-    return _duckdb_epoch(column).cast("int64")  # instants are whole seconds (facts/schema)
+    return _duckdb_epoch(column).cast("int64")  # instants are whole seconds (facts/model)
 
 
 @dataclass

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from shopwarden.metrics.quiet import quiet
+
 _SESSION: Any = None
 
 
@@ -17,8 +19,6 @@ def spark_session(master: str | None = None, shuffle_partitions: int | None = No
     if _SESSION is not None:
         return _SESSION
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from shopwarden.metrics.engines import quiet
-
     with quiet():
         from pyspark.sql import SparkSession
 

@@ -117,10 +117,13 @@ class _Run:
     def _ingest(self, index: int, label: str, step: Step) -> StepResult:
         """Order facts from a file beside the scenario; the ingest report is the body."""
         from shopwarden.facts.ingest import ingest_file
+        from shopwarden.facts.storage import facts_dir
 
         path = self.base_dir / self._substitute(step.ingest)
+        root = facts_dir(self.container.settings.home)
         try:
-            status, got = 200, ingest_file(self.container, path).as_dict()
+            report = ingest_file(self.container.unit_of_work, root=root, path=path)
+            status, got = 200, report.as_dict()
         except ShopwardenError as error:
             status = status_of(error)
             got = {"type": TYPE_PREFIX + error.slug, "detail": error.detail, "field": error.field}

@@ -18,12 +18,12 @@ from shopwarden.scoring.snapshots import take_snapshots
 
 
 @cycle_step("score-snapshots", "SCORE-5", "SCORE-6")
-def score_snapshots(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    root = recorded_facts_root(context.session)
+def score_snapshots(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    root = recorded_facts_root(ctx)
     if root is None:
         return {"snapshots": 0, "note": "no order facts ingested yet"}
     try:
-        return take_snapshots(context.session, context.clock, context.policies, as_of, root)
+        return take_snapshots(ctx, as_of=as_of, root=root)
     except NotFound as error:  # no score policy in force at as_of
         return {"snapshots": 0, "note": error.detail}
 

@@ -14,16 +14,17 @@ import numpy as np
 
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.scoring.documents import window_document
-from shopwarden.scoring.fixed import round_half_up, to_units
-from shopwarden.scoring.measures import TOTAL_DECIMALS
+from shopwarden.scoring.fixed_rules import round_half_up, to_units
+from shopwarden.scoring.measures_model import TOTAL_DECIMALS
 from shopwarden.scoring.service import parameters, score_everyone
 
 BUCKET = 10  # hundredths: buckets of 0.10 point
 
 
 def distribution(
-    root: Path, version: PolicyVersion, as_of: datetime, *, engine: str = "duckdb"
+    root: Path, *, version: PolicyVersion, as_of: datetime, engine: str = "duckdb"
 ) -> dict[str, Any]:
+    """Bands, buckets of 0.10 point, mean and median over the facts under ``root`` (SCORE-3)."""
     policy = parameters(version)
     window, table = score_everyone(root, policy, as_of, engine=engine)
     merchants = table.num_rows

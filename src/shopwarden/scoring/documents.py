@@ -11,7 +11,7 @@ from typing import Any
 
 from shopwarden.scoring.rules import DimensionResult, IndicatorResult, ScoreResult
 from shopwarden.scoring.service import MerchantScore
-from shopwarden.scoring.window import Window
+from shopwarden.scoring.window_rules import Window
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -25,7 +25,7 @@ from shopwarden.policy.types import (
     PositiveCount,
     Rate,
 )
-from shopwarden.scoring.measures import (
+from shopwarden.scoring.measures_model import (
     MAPPED_DECIMALS,
     MEASURES,
     TOTAL_DECIMALS,

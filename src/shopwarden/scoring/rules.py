@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from shopwarden.scoring.fixed import from_units, interpolate, round_half_up, segment, to_units
-from shopwarden.scoring.measures import (
+from shopwarden.scoring.fixed_rules import from_units, interpolate, round_half_up, segment, to_units
+from shopwarden.scoring.measures_model import (
     MAPPED_DECIMALS,
     MEASURES,
     TOTAL_DECIMALS,

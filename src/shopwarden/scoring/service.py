@@ -2,8 +2,11 @@
 
 The engine (DuckDB or Spark) sums each merchant's window into whole numbers; for one merchant
 the pure rules turn them into the score and its breakdown (SCORE-1..5), for many merchants the
-same arithmetic runs inside the engine (``metrics/score.py``). The policy is the version in
+same arithmetic runs inside the engine (``score_table.py``). The policy is the version in
 force at ``as_of`` (POL-1) unless a draft is given (what-if).
+
+These read the facts folder (``root``) and the policy book only, never the database, so they
+take them explicitly and hold no unit of work open while an engine runs.
 """
 
 from __future__ import annotations
@@ -15,15 +18,15 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopwarden.metrics.aggregates import window_aggregates
 from shopwarden.metrics.engines import FactsEngine, open_engine
-from shopwarden.metrics.score import score_table
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
-from shopwarden.scoring.measures import AGGREGATES, MEASURES
+from shopwarden.scoring.aggregates import window_aggregates
+from shopwarden.scoring.measures_model import AGGREGATES, MEASURES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import ScoreResult, evaluate
-from shopwarden.scoring.window import Window, score_window
+from shopwarden.scoring.score_table import score_table
+from shopwarden.scoring.window_rules import Window, score_window
 
 FAMILY = "score"
 
@@ -97,13 +100,13 @@ def all_aggregates(
 
 def score_merchant(
     root: Path,
+    *,
     version: PolicyVersion,
     as_of: datetime,
     merchant_id: str,
-    *,
     engine: str = "duckdb",
 ) -> MerchantScore:
-    """One merchant's score with its breakdown (SCORE-1..5)."""
+    """One merchant's score with its breakdown (SCORE-1..5), from the facts under ``root``."""
     policy = parameters(version)
     window = score_window(as_of, policy.window_days)
     facts = open_engine(root, engine)
@@ -126,7 +129,7 @@ def score_everyone(
     detail: bool = False,
 ) -> tuple[Window, pa.Table]:
     """The engine's score table for every merchant with orders in the window; ``detail`` adds
-    each indicator's value and mapping and each dimension (``metrics/score.py``)."""
+    each indicator's value and mapping and each dimension (``score_table.py``)."""
     window = score_window(as_of, policy.window_days)
     facts = open_engine(root, engine)
     try:

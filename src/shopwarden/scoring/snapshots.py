@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shopwarden.catalog.tables import MerchantRow
-from shopwarden.clock import Clock
+from shopwarden.context import Context
 from shopwarden.decisions.model import Decision
-from shopwarden.decisions.tables import DecisionRow
+from shopwarden.decisions.service import record_new_decisions
 from shopwarden.metrics.engines import open_engine
-from shopwarden.policy.store import PolicyStore
-from shopwarden.scoring.consumers import ScoreContext, all_decisions
+from shopwarden.scoring.consumer_rules import ScoreContext, all_decisions
 from shopwarden.scoring.documents import breakdown, window_document
+from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import compile_policy, evaluate
 from shopwarden.scoring.service import (
     MerchantScore,
@@ -35,16 +35,45 @@ from shopwarden.scoring.service import (
     zero_aggregates,
 )
 from shopwarden.scoring.tables import ScoreSnapshotRow
-from shopwarden.scoring.window import score_window
+from shopwarden.scoring.window_rules import Window, score_window
 
 
-def take_snapshots(
-    session: Session, clock: Clock, policies: PolicyStore, as_of: datetime, root: Path
-) -> dict[str, Any]:
-    version = policy_in_force(policies, as_of)
+def take_snapshots(ctx: Context, *, as_of: datetime, root: Path) -> dict[str, Any]:
+    """The day's snapshot of every open merchant not snapshotted yet (SCORE-5), and the
+    consumers' changed outcomes as decisions (SCORE-6); the facts are read from ``root``."""
+    version = policy_in_force(ctx.policies, as_of)
     policy = parameters(version)
     window = score_window(as_of, policy.window_days)
     day = window.day.isoformat()
+    done, merchants = _pending_merchants(ctx.session, day)
+    if not merchants:
+        return {"day": day, "snapshots": 0, "decisions": 0, "already_taken": len(done)}
+    aggregates = _window_aggregates(root, policy, window)
+    previous = _previous_consumers(ctx.session, day)
+    compiled = compile_policy(policy)
+    base = ScoreContext("", version.version, window.label())
+    decisions: list[tuple[Decision, str]] = []
+    scored = 0
+    for merchant_id in merchants:
+        result = evaluate(policy, aggregates.get(merchant_id, zero_aggregates()), compiled)
+        score = MerchantScore(merchant_id, as_of, window, version, result)
+        made = all_decisions(policy, result, replace(base, merchant_id=merchant_id))
+        before = previous.get(merchant_id, {})
+        decisions += [
+            (d, f"score:{merchant_id}:{d.subject}:{day}")
+            for d in made
+            if before.get(d.subject) != d.outcome
+        ]
+        ctx.session.add(_row(score, {d.subject: d.outcome for d in made}, ctx.now()))
+        scored += int(result.scored)
+    # The consumers' changed outcomes, each once (its dedupe key), in one round trip.
+    recorded = record_new_decisions(ctx.session, decisions, as_of=as_of, recorded_at=ctx.now())
+    ctx.session.flush()
+    return {"day": day, "snapshots": len(merchants), "scored": scored, "decisions": recorded}
+
+
+def _pending_merchants(session: Session, day: str) -> tuple[set[str], list[str]]:
+    """The merchants with a snapshot for ``day`` already, and the open ones without, in order."""
     done = set(
         session.scalars(select(ScoreSnapshotRow.merchant_id).where(ScoreSnapshotRow.day == day))
     )
@@ -55,65 +84,17 @@ def take_snapshots(
         )
         if m not in done
     ]
-    if not merchants:
-        return {"day": day, "snapshots": 0, "decisions": 0, "already_taken": len(done)}
+    return done, merchants
+
+
+def _window_aggregates(
+    root: Path, policy: ScorePolicy, window: Window
+) -> dict[str, dict[str, int]]:
     engine = open_engine(root)
     try:
-        aggregates = all_aggregates(engine, policy, window)
+        return all_aggregates(engine, policy, window)
     finally:
         engine.close()
-    previous = _previous_consumers(session, day)
-    compiled = compile_policy(policy)
-    context = ScoreContext("", version.version, window.label())
-    decisions: list[tuple[Decision, str]] = []
-    scored = 0
-    for merchant_id in merchants:
-        result = evaluate(policy, aggregates.get(merchant_id, zero_aggregates()), compiled)
-        score = MerchantScore(merchant_id, as_of, window, version, result)
-        made = all_decisions(policy, result, replace(context, merchant_id=merchant_id))
-        before = previous.get(merchant_id, {})
-        decisions += [
-            (d, f"score:{merchant_id}:{d.subject}:{day}")
-            for d in made
-            if before.get(d.subject) != d.outcome
-        ]
-        session.add(_row(score, {d.subject: d.outcome for d in made}, clock.now()))
-        scored += int(result.scored)
-    recorded = _record_changes(session, clock, decisions, as_of)
-    session.flush()
-    return {"day": day, "snapshots": len(merchants), "scored": scored, "decisions": recorded}
-
-
-def _record_changes(
-    session: Session, clock: Clock, decisions: list[tuple[Decision, str]], as_of: datetime
-) -> int:
-    """The consumers' changed outcomes, each once (its dedupe key), in one round trip."""
-    keys = [key for _, key in decisions]
-    seen: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        stored = select(DecisionRow.dedupe_key).where(DecisionRow.dedupe_key.in_(chunk))
-        seen |= set(session.scalars(stored))
-    now = clock.now()
-    rows = [
-        DecisionRow(
-            rule_id=decision.rule_id,
-            merchant_id=decision.merchant_id,
-            subject=decision.subject,
-            outcome=decision.outcome,
-            summary=decision.summary,
-            policy_family=decision.policy_family,
-            policy_version=decision.policy_version,
-            explanation=decision.explanation(),
-            as_of=as_of,
-            dedupe_key=key,
-            recorded_at=now,
-        )
-        for decision, key in decisions
-        if key not in seen
-    ]
-    session.add_all(rows)
-    return len(rows)
 
 
 def _row(score: MerchantScore, consumers: dict[str, str], now: datetime) -> ScoreSnapshotRow:
@@ -180,8 +161,9 @@ def snapshot_document(row: ScoreSnapshotRow) -> dict[str, Any]:
     }
 
 
-def snapshot_for(session: Session, merchant_id: str, day: str) -> ScoreSnapshotRow | None:
-    return session.scalar(
+def snapshot_for(ctx: Context, *, merchant_id: str, day: str) -> ScoreSnapshotRow | None:
+    """The merchant's snapshot of ``day`` (``YYYY-MM-DD``, Asia/Shanghai), if taken."""
+    return ctx.session.scalar(
         select(ScoreSnapshotRow).where(
             ScoreSnapshotRow.merchant_id == merchant_id, ScoreSnapshotRow.day == day
         )
@@ -189,9 +171,9 @@ def snapshot_for(session: Session, merchant_id: str, day: str) -> ScoreSnapshotR
 
 
 def history(
-    session: Session,
-    merchant_id: str,
+    ctx: Context,
     *,
+    merchant_id: str,
     from_day: str | None = None,
     to_day: str | None = None,
     limit: int = 90,
@@ -207,4 +189,4 @@ def history(
         statement = statement.where(ScoreSnapshotRow.day >= from_day)
     if to_day:
         statement = statement.where(ScoreSnapshotRow.day <= to_day)
-    return list(session.scalars(statement))
+    return list(ctx.session.scalars(statement))

@@ -20,8 +20,8 @@ from shopwarden.policy.loader import Schemas, parse_policy
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.documents import window_document
-from shopwarden.scoring.fixed import to_units
-from shopwarden.scoring.measures import TOTAL_DECIMALS
+from shopwarden.scoring.fixed_rules import to_units
+from shopwarden.scoring.measures_model import TOTAL_DECIMALS
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.service import FAMILY, parameters, policy_in_force, score_everyone
 
@@ -52,12 +52,13 @@ def draft_version(policies: PolicyStore, reference: str) -> PolicyVersion:
 
 def simulate(
     root: Path,
+    *,
     policies: PolicyStore,
     draft: PolicyVersion,
     as_of: datetime,
-    *,
     engine: str = "duckdb",
 ) -> dict[str, Any]:
+    """Score the facts under ``root`` under the version in force and under ``draft``."""
     current = policy_in_force(policies, as_of)
     before_policy, after_policy = parameters(current), parameters(draft)
     window, before = score_everyone(root, before_policy, as_of, engine=engine)

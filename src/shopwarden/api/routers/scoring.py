@@ -8,20 +8,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from shopwarden.api.deps import ContainerDep, PrincipalDep, require_operator, require_visible
+from shopwarden.api.deps import (
+    ContainerDep,
+    PrincipalDep,
+    UnitsDep,
+    require_operator,
+    require_visible,
+)
 from shopwarden.api.edge import MAX_POLICY_BODY_BYTES
 from shopwarden.catalog import service as catalog
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import facts_dir
 from shopwarden.metrics.engines import ENGINES
 from shopwarden.schema_types import Day, Instant, left_out, refuse_null
-from shopwarden.scoring.consumers import ScoreContext, all_decisions
+from shopwarden.scoring.consumer_rules import ScoreContext, all_decisions
 from shopwarden.scoring.distribution import distribution
 from shopwarden.scoring.documents import score_document
 from shopwarden.scoring.service import parameters, policy_in_force, score_merchant
 from shopwarden.scoring.snapshots import history, snapshot_document, snapshot_for
 from shopwarden.scoring.whatif import draft_from_text, simulate
-from shopwarden.scoring.window import score_window
+from shopwarden.scoring.window_rules import score_window
 
 router = APIRouter(prefix="/v1/scores", tags=["score"])
 
@@ -68,7 +74,7 @@ def score_distribution(
     when = as_of or container.clock.now()
     version = policy_in_force(container.policies, when)
     root = facts_dir(container.settings.home)
-    return distribution(root, version, when, engine=_engine(engine))
+    return distribution(root, version=version, as_of=when, engine=_engine(engine))
 
 
 @router.post("/simulations", response_model=dict[str, Any])
@@ -77,18 +83,22 @@ def simulate_policy(
 ) -> dict[str, Any]:
     """Evaluate a draft policy over the same facts; changes nothing (operators)."""
     require_operator(principal)
+    policies = container.policies
     if body.policy is not None:
-        draft = draft_from_text(body.policy, schemas=container.policies.schemas)
+        draft = draft_from_text(body.policy, schemas=policies.schemas)
     else:
-        draft = container.policies.get("score", body.version or "")
+        draft = policies.get("score", body.version or "")
     root = facts_dir(container.settings.home)
-    return simulate(root, container.policies, draft, body.as_of, engine=_engine(body.engine))
+    return simulate(
+        root, policies=policies, draft=draft, as_of=body.as_of, engine=_engine(body.engine)
+    )
 
 
 @router.get("/{merchant_id}", response_model=dict[str, Any])
 def merchant_score(
     merchant_id: str,
     container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     as_of: Instant | None = None,
     engine: str = "duckdb",
@@ -97,15 +107,19 @@ def merchant_score(
     computed from the facts; with its breakdown and what it feeds (SCORE-5, SCORE-6)."""
     require_visible(principal, merchant_id, f"merchant {merchant_id}")
     when = as_of or container.clock.now()
-    with container.db.transaction() as session:
-        catalog.merchant(container.context(session), merchant_id=merchant_id)
-        version = policy_in_force(container.policies, when)
+    with units() as ctx:
+        catalog.merchant(ctx, merchant_id=merchant_id)
+        version = policy_in_force(ctx.policies, when)
         day = score_window(when, parameters(version).window_days).day.isoformat()
-        stored = snapshot_for(session, merchant_id, day)
+        stored = snapshot_for(ctx, merchant_id=merchant_id, day=day)
         if stored is not None:
             return snapshot_document(stored)
     score = score_merchant(
-        facts_dir(container.settings.home), version, when, merchant_id, engine=_engine(engine)
+        facts_dir(container.settings.home),
+        version=version,
+        as_of=when,
+        merchant_id=merchant_id,
+        engine=_engine(engine),
     )
     document = score_document(score)
     context = ScoreContext(merchant_id, version.version, score.window.label())
@@ -117,7 +131,7 @@ def merchant_score(
 @router.get("/{merchant_id}/history", response_model=list[dict[str, Any]])
 def score_history(
     merchant_id: str,
-    container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     from_day: Day | None = None,
     to_day: Day | None = None,
@@ -125,11 +139,11 @@ def score_history(
 ) -> list[dict[str, Any]]:
     """The merchant's daily snapshots, newest first (SCORE-5)."""
     require_visible(principal, merchant_id, f"merchant {merchant_id}")
-    with container.db.transaction() as session:
-        catalog.merchant(container.context(session), merchant_id=merchant_id)
+    with units() as ctx:
+        catalog.merchant(ctx, merchant_id=merchant_id)
         rows = history(
-            session,
-            merchant_id,
+            ctx,
+            merchant_id=merchant_id,
             from_day=from_day.isoformat() if from_day else None,
             to_day=to_day.isoformat() if to_day else None,
             limit=limit,

@@ -9,9 +9,9 @@ window's end, so replaying a past day sees only what was known by then.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from shopwarden.clock import SHANGHAI, ensure_aware
+from shopwarden.facts.model import day_start, shanghai_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +36,6 @@ class Window:
 
     def label(self) -> str:
         return f"{self.first_day.isoformat()}..{self.last_day.isoformat()} (Asia/Shanghai)"
-
-
-def shanghai_day(instant: datetime) -> date:
-    return ensure_aware(instant).astimezone(SHANGHAI).date()
-
-
-def day_start(day: date) -> datetime:
-    """00:00 of a Shanghai day, as a UTC instant."""
-    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))
 
 
 def score_window(as_of: datetime, days: int) -> Window:

@@ -7,14 +7,17 @@ The ``day`` an order belongs to is the Asia/Shanghai calendar day of its payment
 Parquet partition the row is stored in, and it is the day the 30-day score window counts
 (SCORE-1).
 
-This module is pure data (no I/O): the ingester builds its checks from :data:`COLUMNS` and
+This module is pure (no I/O): the ingester builds its checks from :data:`COLUMNS` and
 :data:`CROSS_CHECKS`, the storage its Arrow schema, the docs their table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Literal
+
+from shopwarden.clock import SHANGHAI, ensure_aware
 
 Kind = Literal["id", "text", "int", "bool", "instant", "enum"]
 
@@ -89,6 +92,16 @@ REQUIRED = tuple(column.name for column in COLUMNS if column.required)
 RATINGS = ("product_rating", "logistics_rating", "service_rating", "content_rating")
 INSTANTS = tuple(column.name for column in COLUMNS if column.kind == "instant")
 PARTITION = "day"
+
+
+def shanghai_day(instant: datetime) -> date:
+    """The Asia/Shanghai calendar day of ``instant``: an order's ``day`` is its payment's."""
+    return ensure_aware(instant).astimezone(SHANGHAI).date()
+
+
+def day_start(day: date) -> datetime:
+    """00:00 of a Shanghai day, as a UTC instant."""
+    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The score of every merchant as one Ibis expression over the window's aggregates.
 
-The same fixed-point formulas as the pure rules (``scoring/rules.py``, SCORE-1..4), written
+The same fixed-point formulas as the pure rules (``rules.py``, SCORE-1..4), written
 with Ibis integers so that DuckDB and Spark compute the whole score in the query: an operator's
 distribution or a what-if over a million merchants never loops in Python. Integer division
 compiles to ``FLOOR(a / b)``; all values stay far below 2^53, where that is exact.
@@ -18,8 +18,13 @@ from itertools import pairwise
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-from shopwarden.scoring.fixed import to_units
-from shopwarden.scoring.measures import MAPPED_DECIMALS, MEASURES, TOTAL_DECIMALS, WEIGHT_DECIMALS
+from shopwarden.scoring.fixed_rules import to_units
+from shopwarden.scoring.measures_model import (
+    MAPPED_DECIMALS,
+    MEASURES,
+    TOTAL_DECIMALS,
+    WEIGHT_DECIMALS,
+)
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import INSUFFICIENT, SCORED, table_units
 
@@ -27,12 +32,12 @@ _NULL = ibis.null("int64")
 
 
 def _rhu(numerator: ir.IntegerValue, denominator: ir.IntegerValue | int) -> ir.IntegerValue:
-    """Half-up rounding of a non-negative ratio, as ``fixed.round_half_up``."""
+    """Half-up rounding of a non-negative ratio, as ``fixed_rules.round_half_up``."""
     return (2 * numerator + denominator) // (2 * denominator)
 
 
 def _interpolate(points: Sequence[tuple[int, int]], x: ir.IntegerValue) -> ir.IntegerValue:
-    """``fixed.interpolate``: flat beyond both ends, half-up on each segment."""
+    """``fixed_rules.interpolate``: flat beyond both ends, half-up on each segment."""
     branches = [(x <= points[0][0], ibis.literal(points[0][1], "int64"))]
     for (x0, y0), (x1, y1) in pairwise(points):
         branches.append((x <= x1, _rhu(y0 * (x1 - x) + y1 * (x - x0), x1 - x0)))
@@ -52,45 +57,8 @@ def score_table(aggregates: ir.Table, policy: ScorePolicy) -> ir.Table:
     Built in stages (values, mappings, dimensions, total, band), each a projection over the
     one before, so that every intermediate is computed once and named in the SQL.
     """
-    a = aggregates
-    values: dict[str, ir.IntegerValue] = {}
-    for dimension in policy.dimensions.values():
-        for name in dimension.indicators:
-            measure = MEASURES[name]
-            numerator, denominator = a[measure.numerator], a[measure.denominator]
-            values[f"x__{name}"] = ibis.ifelse(
-                denominator > 0,
-                _rhu(numerator * 10**measure.decimals, denominator * measure.divisor),
-                _NULL,
-            )
-    a = a.select("merchant_id", "scored_orders", **values)
-    a = a.mutate(
-        **{
-            f"y__{name}": _interpolate(table_units(indicator, MEASURES[name]), a[f"x__{name}"])
-            for dimension in policy.dimensions.values()
-            for name, indicator in dimension.indicators.items()
-        }
-    )
-    a = a.mutate(
-        **{
-            f"d__{dimension_name}": _weighted_mean(
-                [
-                    (to_units(indicator.weight, WEIGHT_DECIMALS), a[f"y__{name}"])
-                    for name, indicator in dimension.indicators.items()
-                ]
-            )
-            for dimension_name, dimension in policy.dimensions.items()
-        }
-    )
-    a = a.mutate(
-        total=_weighted_mean(
-            [
-                (to_units(dimension.weight, WEIGHT_DECIMALS), a[f"d__{name}"])
-                for name, dimension in policy.dimensions.items()
-            ],
-            scale=10 ** (MAPPED_DECIMALS - TOTAL_DECIMALS),
-        )
-    )
+    a = _mapped(_values(aggregates, policy), policy)
+    a = _total(_dimensions(a, policy), policy)
     a = a.mutate(enough=(a.scored_orders >= policy.min_scored_orders) & a.total.notnull())
     band, score = _bands(policy, a.total)
     a = a.mutate(band_name=band, band_score=score)
@@ -102,6 +70,60 @@ def score_table(aggregates: ir.Table, policy: ScorePolicy) -> ir.Table:
         band=ibis.ifelse(a.enough, a.band_name, ibis.null("string")),
         score_hundredths=ibis.ifelse(a.enough, a.band_score, _NULL),
         **{name: a[name] for name in a.columns if name[:3] in ("x__", "y__", "d__")},
+    )
+
+
+def _values(a: ir.Table, policy: ScorePolicy) -> ir.Table:
+    """Step 1: each indicator's value ``x__NAME`` in units, NULL without data (SCORE-2)."""
+    values: dict[str, ir.IntegerValue] = {}
+    for dimension in policy.dimensions.values():
+        for name in dimension.indicators:
+            measure = MEASURES[name]
+            numerator, denominator = a[measure.numerator], a[measure.denominator]
+            values[f"x__{name}"] = ibis.ifelse(
+                denominator > 0,
+                _rhu(numerator * 10**measure.decimals, denominator * measure.divisor),
+                _NULL,
+            )
+    return a.select("merchant_id", "scored_orders", **values)
+
+
+def _mapped(a: ir.Table, policy: ScorePolicy) -> ir.Table:
+    """Step 2: each value mapped to 0-5 by its indicator's table, ``y__NAME`` (SCORE-2)."""
+    return a.mutate(
+        **{
+            f"y__{name}": _interpolate(table_units(indicator, MEASURES[name]), a[f"x__{name}"])
+            for dimension in policy.dimensions.values()
+            for name, indicator in dimension.indicators.items()
+        }
+    )
+
+
+def _dimensions(a: ir.Table, policy: ScorePolicy) -> ir.Table:
+    """Step 3: each dimension ``d__NAME``, the weighted mean of its indicators with data."""
+    return a.mutate(
+        **{
+            f"d__{dimension_name}": _weighted_mean(
+                [
+                    (to_units(indicator.weight, WEIGHT_DECIMALS), a[f"y__{name}"])
+                    for name, indicator in dimension.indicators.items()
+                ]
+            )
+            for dimension_name, dimension in policy.dimensions.items()
+        }
+    )
+
+
+def _total(a: ir.Table, policy: ScorePolicy) -> ir.Table:
+    """Step 4 (SCORE-3): the weighted total of the dimensions with data, in hundredths."""
+    return a.mutate(
+        total=_weighted_mean(
+            [
+                (to_units(dimension.weight, WEIGHT_DECIMALS), a[f"d__{name}"])
+                for name, dimension in policy.dimensions.items()
+            ],
+            scale=10 ** (MAPPED_DECIMALS - TOTAL_DECIMALS),
+        )
     )
 
 

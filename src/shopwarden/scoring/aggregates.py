@@ -10,20 +10,12 @@ session zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-from shopwarden.scoring.measures import AGGREGATES, SECONDS_PER_HOUR
-from shopwarden.scoring.window import Window
-
-Epoch = Callable[[ir.TimestampValue], ir.IntegerValue]
-
-
-def portable_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
-    """Ibis's own epoch seconds; each engine may give a faster primitive (``engines.py``)."""
-    return column.epoch_seconds().cast("int64")
+from shopwarden.metrics.engines import Epoch, portable_epoch
+from shopwarden.scoring.measures_model import AGGREGATES, SECONDS_PER_HOUR
+from shopwarden.scoring.window_rules import Window
 
 
 def window_aggregates(
@@ -39,12 +31,32 @@ def window_aggregates(
     First a projection of each order to epoch seconds and flags (computed once per order),
     then one grouped aggregation of filtered counts and sums.
     """
+    end = window.end_epoch
+    o = _per_order(_scored_orders(orders, window, merchant_id, epoch), epoch)
+    counts = _counts(o, end, reply_within_seconds)
+    sums = _sums(o, end)
+    assert set(counts) | set(sums) == set(AGGREGATES), "keep in step with measures_model.py"
+    grouped = o.group_by("merchant_id").aggregate(**counts, **sums)
+    # An empty filtered sum is NULL, and so is a filtered count on some engines (Spark).
+    return grouped.select(
+        "merchant_id",
+        **{name: grouped[name].fill_null(0).cast("int64") for name in (*counts, *sums)},
+    )
+
+
+def _scored_orders(
+    orders: ir.Table, window: Window, merchant_id: str | None, epoch: Epoch
+) -> ir.Table:
+    """Orders paid in the window (its ``day`` partitions) not cancelled before its end."""
     t = orders.filter(orders.day.between(ibis.date(window.first_day), ibis.date(window.last_day)))
     if merchant_id is not None:
         t = t.filter(t.merchant_id == merchant_id)
-    end = window.end_epoch
-    t = t.filter(t.cancelled_at.isnull() | (epoch(t.cancelled_at) >= end))
-    o = t.select(
+    return t.filter(t.cancelled_at.isnull() | (epoch(t.cancelled_at) >= window.end_epoch))
+
+
+def _per_order(t: ir.Table, epoch: Epoch) -> ir.Table:
+    """Each order's instants as epoch seconds, and what the indicators read of it."""
+    return t.select(
         "merchant_id",
         "channel",
         "refund_reason",
@@ -65,15 +77,17 @@ def window_aggregates(
         complained=epoch(t.complaint_at),
         promised=t.promised_shipping_hours.cast("int64") * SECONDS_PER_HOUR,
     )
+
+
+def _counts(o: ir.Table, end: int, reply_within_seconds: int) -> dict[str, ir.IntegerValue]:
+    """The filtered counts, each event counted only if it happened before ``end``."""
     rated = o.rated < end
     delivered = (o.delivered < end) & o.shipped.notnull()
     messaged = o.messaged < end
     handled = (o.handled < end) & o.requested.notnull()
     shipped = o.shipped < end
-    live = rated & (o.channel == "live")
-    short_video = rated & (o.channel == "short_video")
     quality = handled & (o.refund_approved == True) & (o.refund_reason == "quality")  # noqa: E712
-    counts = {
+    return {
         "scored_orders": o.count(),
         "product_rating_count": o.product_rating.count(where=rated),
         "quality_refunds": o.count(where=quality),
@@ -87,10 +101,21 @@ def window_aggregates(
         "refunds_handled": o.count(where=handled),
         "disputes": o.count(where=o.disputed < end),
         "complaints": o.count(where=o.complained < end),
-        "live_content_ratings": o.content_rating.count(where=live),
-        "short_video_content_ratings": o.content_rating.count(where=short_video),
+        "live_content_ratings": o.content_rating.count(where=rated & (o.channel == "live")),
+        "short_video_content_ratings": o.content_rating.count(
+            where=rated & (o.channel == "short_video")
+        ),
     }
-    sums = {
+
+
+def _sums(o: ir.Table, end: int) -> dict[str, ir.IntegerValue]:
+    """The filtered sums of ratings and of durations in seconds, as of ``end``."""
+    rated = o.rated < end
+    delivered = (o.delivered < end) & o.shipped.notnull()
+    handled = (o.handled < end) & o.requested.notnull()
+    live = rated & (o.channel == "live")
+    short_video = rated & (o.channel == "short_video")
+    return {
         "product_rating_sum": o.product_rating.cast("int64").sum(where=rated),
         "delivery_seconds": (o.delivered - o.shipped).sum(where=delivered),
         "logistics_rating_sum": o.logistics_rating.cast("int64").sum(where=rated),
@@ -99,10 +124,3 @@ def window_aggregates(
         "live_content_rating_sum": o.content_rating.cast("int64").sum(where=live),
         "short_video_content_rating_sum": o.content_rating.cast("int64").sum(where=short_video),
     }
-    assert set(counts) | set(sums) == set(AGGREGATES), "keep in step with scoring/measures.py"
-    grouped = o.group_by("merchant_id").aggregate(**counts, **sums)
-    # An empty filtered sum is NULL, and so is a filtered count on some engines (Spark).
-    return grouped.select(
-        "merchant_id",
-        **{name: grouped[name].fill_null(0).cast("int64") for name in (*counts, *sums)},
-    )
