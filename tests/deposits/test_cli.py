@@ -9,12 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from shopwarden.bootstrap import bootstrap
-from shopwarden.catalog.schemas import MerchantCreate
-from shopwarden.catalog.service import Catalog
+from shopwarden.catalog import service as catalog
+from shopwarden.catalog.schemas import MerchantCreate, MerchantUpdate
 from shopwarden.cli import app
 from shopwarden.errors import InvalidInput
 from shopwarden.ledger.model import transfer
-from shopwarden.ledger.service import Ledger
 from shopwarden.money import Money
 
 
@@ -23,9 +22,9 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SHOPWARDEN_HOME", str(tmp_path))
     monkeypatch.delenv("SHOPWARDEN_DATABASE_URL", raising=False)
     container = bootstrap()
-    with container.db.transaction() as session:
-        Catalog(session, container.clock).create_merchant(MerchantCreate(id="m1", name="Tea"))
-        Ledger(session, container.clock).post(
+    with container.unit_of_work() as ctx:
+        catalog.create_merchant(ctx, data=MerchantCreate(id="m1", name="Tea"))
+        ctx.ledger.post(
             transfer("platform:bank", "merchant:m1:wallet", Money.parse("3000.00"), "paid in")
         )
     container.close()
@@ -69,10 +68,8 @@ def test_refund_apply_and_approve(workspace: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"]).exit_code == 0
     container = bootstrap()
-    with container.db.transaction() as session:
-        from shopwarden.catalog.schemas import MerchantUpdate
-
-        Catalog(session, container.clock).update_merchant("m1", MerchantUpdate(status="closing"))
+    with container.unit_of_work() as ctx:
+        catalog.update_merchant(ctx, merchant_id="m1", data=MerchantUpdate(status="closing"))
     container.close()
     applied = runner.invoke(
         app, ["deposit", "refund-apply", "m1", "alipay:m1@example.com", "600.00"]

@@ -14,7 +14,7 @@ from shopwarden.deposits import refund_rules as fr
 from shopwarden.deposits import risk_rules as rr
 from shopwarden.deposits import rules
 from shopwarden.deposits.policy import DepositsPolicy
-from shopwarden.deposits.workdays import is_working_day, working_day_deadline
+from shopwarden.deposits.workdays import is_working_day, refund_deadline, working_day_deadline
 from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.money import Money
 from shopwarden.policy.store import PolicyStore
@@ -358,7 +358,7 @@ def test_refundable_is_what_obligations_do_not_hold(policy: rules.Policy) -> Non
 def test_review_deadline_counts_chinese_working_days(
     policy: rules.Policy, applied: str, deadline: str
 ) -> None:
-    found = fr.refund_deadline(
+    found = refund_deadline(
         datetime.fromisoformat(applied), policy, timezone="Asia/Shanghai", country="CN"
     )
     assert found == datetime.fromisoformat(deadline)

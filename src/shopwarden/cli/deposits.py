@@ -10,38 +10,30 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
+from shopwarden.cli.common import open_container, parse_instant
 from shopwarden.errors import InvalidInput
 from shopwarden.money import Money, MoneyError
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
-    from shopwarden.deposits.context import DepositContext
+    from shopwarden.context import Context
 
 deposit_app = typer.Typer(help="Security deposits (DEP-1..14).", no_args_is_help=True)
 console = Console()
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 Source = Annotated[str, typer.Option(help="wallet, or external (paid in from outside).")]
+SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's (DEP-15)
 
 
 @contextmanager
-def _context() -> Iterator[tuple[Any, DepositContext]]:
-    from shopwarden.bootstrap import bootstrap
-    from shopwarden.deposits.context import DepositContext
-
-    container = bootstrap()
-    try:
-        with container.db.transaction() as session:
-            yield (
-                container,
-                DepositContext(session, container.clock, container.policies, container.categories),
-            )
-    finally:
-        container.close()
+def _unit_of_work() -> Iterator[Context]:
+    """One command's unit of work on the workspace's container."""
+    with open_container() as container, container.unit_of_work() as ctx:
+        yield ctx
 
 
 def _print(value: Any) -> None:
@@ -73,31 +65,24 @@ def _validated(model: Any, data: dict[str, Any]) -> Any:
 
 
 def _once(
-    command: str, key: str, args: dict[str, Any], work: Callable[[DepositContext, str], Any]
+    command: str, key: str, args: dict[str, Any], work: Callable[[Context, str], Any]
 ) -> None:
     """Run a money-moving use case once per key, like an API request with Idempotency-Key."""
     from fastapi.encoders import jsonable_encoder
     from pydantic import BaseModel
 
-    from shopwarden.api.idempotency import run_idempotent
-    from shopwarden.auth.service import Principal
-    from shopwarden.bootstrap import bootstrap
-    from shopwarden.deposits.context import DepositContext
+    from shopwarden.idempotency.service import run_once
 
-    container = bootstrap()
-    try:
+    def run(ctx: Context) -> tuple[int, dict[str, Any]]:
+        result = work(ctx, f"cli:{key}")
+        body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        return 201, jsonable_encoder(body)
 
-        def run(session: Any) -> tuple[int, dict[str, Any]]:
-            ctx = DepositContext(session, container.clock, container.policies, container.categories)
-            result = work(ctx, f"cli:{key}")
-            body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-            return 201, jsonable_encoder(body)
-
-        _, payload, replayed = run_idempotent(
-            container, Principal("operator"), key, method="CLI", path=command, body=args, work=run
+    request = {"method": "CLI", "path": command, "body": args}
+    with open_container() as container:
+        _, payload, replayed = run_once(
+            container.unit_of_work, scope=SCOPE, key=key, request=request, work=run
         )
-    finally:
-        container.close()
     if replayed:
         console.print("(already done with this key; nothing moved)")
     _print(payload)
@@ -109,17 +94,17 @@ def show(merchant: str) -> None:
     """Deposits held and required, badges and shield, cover, risk and campaign deposits."""
     from shopwarden.deposits import views
 
-    with _context() as (_, ctx):
-        _print(views.overview(ctx, merchant))
+    with _unit_of_work() as ctx:
+        _print(views.overview(ctx, merchant_id=merchant))
 
 
 @deposit_app.command("obligations")
 def obligations(merchant: str) -> None:
     """What the merchant owes or waits for, with deadlines."""
-    from shopwarden.deposits import views
+    from shopwarden.deposits import dues
 
-    with _context() as (_, ctx):
-        _print(views.obligations(ctx, merchant))
+    with _unit_of_work() as ctx:
+        _print(dues.obligations(ctx, merchant_id=merchant))
 
 
 @deposit_app.command("timeline")
@@ -127,8 +112,8 @@ def timeline(merchant: str, limit: int = 500) -> None:
     """Every payment, deduction, decision and refund step, oldest first."""
     from shopwarden.deposits import views
 
-    with _context() as (_, ctx):
-        for event in views.timeline(ctx, merchant, limit=limit):
+    with _unit_of_work() as ctx:
+        for event in views.timeline(ctx, merchant_id=merchant, limit=limit):
             amount = f" {event.amount}" if event.amount else ""
             rule = f" [{event.rule_id}]" if event.rule_id else ""
             console.print(f"{event.at.isoformat()} {event.kind}{rule}{amount}: {event.summary}")
@@ -139,7 +124,7 @@ def queue(which: Annotated[str, typer.Argument(help="shortfalls | shields | refu
     """The operators' queues."""
     from shopwarden.deposits import views
 
-    with _context() as (_, ctx):
+    with _unit_of_work() as ctx:
         if which == "shortfalls":
             _print(views.shortfall_queue(ctx, limit=1000))
         elif which == "shields":
@@ -157,8 +142,12 @@ def pay(merchant: str, amount: str, key: Key, source: Source = "wallet") -> None
     from shopwarden.deposits import cash
 
     money = _money(amount)
+
+    def work(ctx: Context, k: str) -> Any:
+        return cash.pay(ctx, merchant_id=merchant, amount=money, source=source, key=k)
+
     args = {"merchant": merchant, "amount": money.to_text(), "source": source}
-    _once("deposit pay", key, args, lambda ctx, k: cash.pay(ctx, merchant, money, source, k))
+    _once("deposit pay", key, args, work)
 
 
 @deposit_app.command("insure")
@@ -166,8 +155,9 @@ def insure(merchant: str, key: Key, source: Source = "wallet") -> None:
     """Buy or renew a year of insurance cover (DEP-6)."""
     from shopwarden.deposits import insurance, out
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        return out.cover_out(insurance.buy(ctx, merchant, source, k), ctx.now())
+    def work(ctx: Context, k: str) -> Any:
+        row = insurance.buy(ctx, merchant_id=merchant, source=source, key=k)
+        return out.cover_out(row, ctx.now())
 
     _once("deposit insure", key, {"merchant": merchant, "source": source}, work)
 
@@ -177,8 +167,8 @@ def unfreeze(merchant: str, key: Key) -> None:
     """Unfreeze the cash deposit under insurance cover (DEP-7)."""
     from shopwarden.deposits import insurance
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        return insurance.unfreeze_cash(ctx, merchant, k)
+    def work(ctx: Context, k: str) -> Any:
+        return insurance.unfreeze_cash(ctx, merchant_id=merchant, key=k)
 
     _once("deposit unfreeze", key, {"merchant": merchant}, work)
 
@@ -188,8 +178,14 @@ def open_case(case_id: str, merchant: str, consumer: str, claimed: str) -> None:
     """Open an after-sales case against the merchant."""
     from shopwarden.deposits import aftersales, out
 
-    with _context() as (_, ctx):
-        row = aftersales.open_case(ctx, case_id, merchant, consumer, _money(claimed, "claimed"))
+    with _unit_of_work() as ctx:
+        row = aftersales.open_case(
+            ctx,
+            case_id=case_id,
+            merchant_id=merchant,
+            consumer=consumer,
+            claimed=_money(claimed, "claimed"),
+        )
         _print(out.case_out(row))
 
 
@@ -200,8 +196,8 @@ def compensate(case_id: str, amount: str, key: Key) -> None:
 
     money = _money(amount)
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        return out.case_out(aftersales.compensate(ctx, case_id, money, k))
+    def work(ctx: Context, k: str) -> Any:
+        return out.case_out(aftersales.compensate(ctx, case_id=case_id, amount=money, key=k))
 
     _once("deposit compensate", key, {"case": case_id, "amount": money.to_text()}, work)
 
@@ -211,22 +207,24 @@ def compensate(case_id: str, amount: str, key: Key) -> None:
 def risk_assess(merchant: str, tier: str) -> None:
     """Set the risk tier and so the deposit (DEP-8)."""
     from shopwarden.deposits import out, risk
+    from shopwarden.deposits.policies import agreed
 
-    with _context() as (_, ctx):
-        row = risk.assess(ctx, merchant, tier)
-        _print(out.risk_out(row, ctx.policy_version(row.policy_version)))
+    with _unit_of_work() as ctx:
+        row = risk.assess(ctx, merchant_id=merchant, tier=tier)
+        _print(out.risk_out(row, agreed(ctx, version=row.policy_version)))
 
 
 @deposit_app.command("risk-pay")
 def risk_pay(merchant: str, amount: str, key: Key, source: Source = "wallet") -> None:
     """Pay the risk deposit; full payment starts the 180-day window (DEP-9)."""
     from shopwarden.deposits import out, risk
+    from shopwarden.deposits.policies import agreed
 
     money = _money(amount)
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        row = risk.pay(ctx, merchant, money, source, k)
-        return out.risk_out(row, ctx.policy_version(row.policy_version))
+    def work(ctx: Context, k: str) -> Any:
+        row = risk.pay(ctx, merchant_id=merchant, amount=money, source=source, key=k)
+        return out.risk_out(row, agreed(ctx, version=row.policy_version))
 
     _once("deposit risk-pay", key, {"merchant": merchant, "amount": money.to_text()}, work)
 
@@ -241,11 +239,13 @@ def violation(
     """Record a punished violation; a specified serious one in the window forfeits (DEP-9)."""
     from shopwarden.deposits import risk
 
-    when = datetime.fromisoformat(punished_at) if punished_at else None
-    if when is not None and when.tzinfo is None:
-        raise InvalidInput("give the instant's zone, e.g. +08:00", field="punished_at")
+    when = parse_instant(punished_at, field="punished_at") if punished_at else None
+
+    def work(ctx: Context, k: str) -> Any:
+        return risk.violation(ctx, merchant_id=merchant, code=code, punished_at=when, key=k)
+
     args = {"merchant": merchant, "code": code, "punished_at": punished_at}
-    _once("deposit violation", key, args, lambda c, k: risk.violation(c, merchant, code, when, k))
+    _once("deposit violation", key, args, work)
 
 
 # refunds ------------------------------------------------------------------------------------
@@ -254,8 +254,10 @@ def refund_apply(merchant: str, payout_account: str, amount: str) -> None:
     """A closing merchant applies for the refund of its deposit (DEP-14)."""
     from shopwarden.deposits import out, refunds
 
-    with _context() as (_, ctx):
-        row = refunds.apply(ctx, merchant, payout_account, _money(amount))
+    with _unit_of_work() as ctx:
+        row = refunds.apply(
+            ctx, merchant_id=merchant, payout_account=payout_account, amount=_money(amount)
+        )
         _print(out.refund_out(row, ctx.now()))
 
 
@@ -264,8 +266,8 @@ def refund_approve(refund_id: int, key: Key) -> None:
     """Approve a refund application: paid out through the ledger (DEP-14)."""
     from shopwarden.deposits import out, refunds
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        return out.refund_out(refunds.approve(ctx, refund_id, k), ctx.now())
+    def work(ctx: Context, k: str) -> Any:
+        return out.refund_out(refunds.approve(ctx, refund_id=refund_id, key=k), ctx.now())
 
     _once("deposit refund-approve", key, {"refund": refund_id}, work)
 
@@ -277,8 +279,9 @@ def refund_reject(refund_id: int, reason: str) -> None:
 
     if not reason.strip():
         raise InvalidInput("a rejection carries its reason", field="reason")
-    with _context() as (_, ctx):
-        _print(out.refund_out(refunds.reject(ctx, refund_id, reason.strip()), ctx.now()))
+    with _unit_of_work() as ctx:
+        row = refunds.reject(ctx, refund_id=refund_id, reason=reason.strip())
+        _print(out.refund_out(row, ctx.now()))
 
 
 # campaigns and proceeds ---------------------------------------------------------------------
@@ -313,13 +316,11 @@ def campaign_enrol(
             **{k: v for k, v in terms.items() if v is not None},
         },
     )
-    args = data.model_dump(mode="json")
-    _once(
-        "deposit campaign-enrol",
-        key,
-        args,
-        lambda ctx, k: out.campaign_out(campaigns.enrol(ctx, data, k)),
-    )
+
+    def work(ctx: Context, k: str) -> Any:
+        return out.campaign_out(campaigns.enrol(ctx, data=data, key=k))
+
+    _once("deposit campaign-enrol", key, data.model_dump(mode="json"), work)
 
 
 @deposit_app.command("campaign-order")
@@ -327,8 +328,10 @@ def campaign_order(campaign_id: str, order_id: str, amount: str) -> None:
     """A campaign order placed now."""
     from shopwarden.deposits import campaigns, out
 
-    with _context() as (_, ctx):
-        row = campaigns.add_order(ctx, campaign_id, order_id, _money(amount))
+    with _unit_of_work() as ctx:
+        row = campaigns.add_order(
+            ctx, campaign_id=campaign_id, order_id=order_id, amount=_money(amount)
+        )
         _print(out.campaign_order_out(row))
 
 
@@ -339,8 +342,11 @@ def campaign_confirm(campaign_id: str, order_id: str, key: Key, amount: str | No
 
     money = _money(amount) if amount is not None else None
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        return out.campaign_order_out(campaigns.confirm(ctx, campaign_id, order_id, money, k))
+    def work(ctx: Context, k: str) -> Any:
+        row = campaigns.confirm(
+            ctx, campaign_id=campaign_id, order_id=order_id, amount=money, key=k
+        )
+        return out.campaign_order_out(row)
 
     args = {"campaign": campaign_id, "order": order_id, "amount": amount}
     _once("deposit campaign-confirm", key, args, work)
@@ -349,13 +355,15 @@ def campaign_confirm(campaign_id: str, order_id: str, key: Key, amount: str | No
 @deposit_app.command("settle")
 def settle(merchant: str, order_id: str, amount: str, key: Key) -> None:
     """Settle an order's proceeds: to the wallet, or held while shielded (DEP-4, DEP-5)."""
-    from shopwarden.deposits import shield
+    from shopwarden.deposits import merchants, shield
 
     money = _money(amount)
 
-    def work(ctx: DepositContext, k: str) -> Any:
-        ctx.merchant(merchant)
-        return shield.settle(ctx, merchant, order_id, money, ordered_at=ctx.now(), key=k)
+    def work(ctx: Context, k: str) -> Any:
+        merchants.merchant(ctx, merchant_id=merchant)
+        return shield.settle(
+            ctx, merchant_id=merchant, order_id=order_id, amount=money, ordered_at=ctx.now(), key=k
+        )
 
     args = {"merchant": merchant, "order": order_id, "amount": money.to_text()}
     _once("deposit settle", key, args, work)

@@ -22,16 +22,20 @@ from shopwarden.bootstrap import Container
 from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantUpdate
 from shopwarden.clock import SimulatedClock
+from shopwarden.context import Context
 from shopwarden.decisions.tables import DecisionRow
 from shopwarden.deposits import aftersales, campaigns, cash, insurance, refunds, risk, shield
-from shopwarden.deposits.context import CASH, WALLET, DepositContext
+from shopwarden.deposits.accounts import CASH, WALLET, held
+from shopwarden.deposits.merchants import merchant
+from shopwarden.deposits.policies import in_force
+from shopwarden.deposits.requirement import category_requirement
 from shopwarden.deposits.schemas import CampaignIn
 from shopwarden.deposits.tables import CampaignRow, ObligationRow, RefundRow
 from shopwarden.errors import ShopwardenError
 from shopwarden.money import Money
 
 DAYS = 14
-Action = Callable[[DepositContext], Any]
+Action = Callable[[Context], Any]
 SHOWN_OUTCOMES = (
     "shortfall",
     "badges_revoked",
@@ -52,9 +56,8 @@ class _Part:
     def run(self, what: str, action: Action) -> Any:
         """One use case in its own unit of work; a refusal is counted, not fatal."""
         try:
-            with self.container.db.transaction() as session:
-                c = self.container
-                result = action(DepositContext(session, c.clock, c.policies, c.categories))
+            with self.container.unit_of_work() as ctx:
+                result = action(ctx)
         except ShopwardenError:
             self.counts[f"{what} (refused)"] += 1
             return None
@@ -62,9 +65,8 @@ class _Part:
         return result
 
     def read(self, action: Action) -> Any:
-        with self.container.db.transaction() as session:
-            c = self.container
-            return action(DepositContext(session, c.clock, c.policies, c.categories))
+        with self.container.unit_of_work() as ctx:
+            return action(ctx)
 
 
 def run_deposits_part(
@@ -93,25 +95,29 @@ def _open(part: _Part, merchant_id: str) -> None:
     key = f"demo:deposits:{merchant_id}"
     needed, wallet = part.read(
         lambda c: (
-            cash.category_requirement(c, merchant_id, c.now())[0],
-            c.held(merchant_id, WALLET),
+            category_requirement(c, merchant_id=merchant_id, as_of=c.now())[0],
+            held(c, merchant_id=merchant_id, purpose=WALLET),
         )
     )
     amount = max(needed, Money(100_000))
     if wallet >= amount:
-        part.run("cash deposits paid", lambda c: cash.pay(c, merchant_id, amount, "wallet", key))
+        pay = partial(cash.pay, merchant_id=merchant_id, amount=amount, source="wallet", key=key)
+        part.run("cash deposits paid", pay)
     rng = part.rng
     if rng.random() < 0.1:
         part.run(
             "insurance covers bought",
-            lambda c: insurance.buy(c, merchant_id, "external", f"{key}:cover"),
+            partial(insurance.buy, merchant_id=merchant_id, source="external", key=f"{key}:cover"),
         )
     if rng.random() < 0.05:
         tier = rng.choice(["low", "medium", "high"])
 
-        def open_risk(c: DepositContext) -> None:
-            row = risk.assess(c, merchant_id, tier)
-            risk.pay(c, merchant_id, Money(row.amount), "external", f"{key}:risk")
+        def open_risk(c: Context) -> None:
+            row = risk.assess(c, merchant_id=merchant_id, tier=tier)
+            amount = Money(row.amount)
+            risk.pay(
+                c, merchant_id=merchant_id, amount=amount, source="external", key=f"{key}:risk"
+            )
 
         part.run("risk deposits paid", open_risk)
     if rng.random() < 0.04:
@@ -126,12 +132,16 @@ def _open(part: _Part, merchant_id: str) -> None:
             juhuasuan_option=option,  # type: ignore[arg-type]
             source="external",
         )
-        part.run(f"{kind} campaigns joined", lambda c: campaigns.enrol(c, data, f"{key}:camp"))
+        enrol = partial(campaigns.enrol, data=data, key=f"{key}:camp")
+        part.run(f"{kind} campaigns joined", enrol)
 
 
-def _compensate(c: DepositContext, merchant_id: str, case_id: str, claimed: Money) -> None:
-    aftersales.open_case(c, case_id, merchant_id, f"consumer of {case_id}", claimed)
-    aftersales.compensate(c, case_id, claimed, f"demo:{case_id}")
+def _compensate(c: Context, merchant_id: str, case_id: str, claimed: Money) -> None:
+    consumer = f"consumer of {case_id}"
+    aftersales.open_case(
+        c, case_id=case_id, merchant_id=merchant_id, consumer=consumer, claimed=claimed
+    )
+    aftersales.compensate(c, case_id=case_id, amount=claimed, key=f"demo:{case_id}")
 
 
 def _compensations(part: _Part, merchant_ids: list[str], day: int) -> None:
@@ -146,11 +156,11 @@ def _compensations(part: _Part, merchant_ids: list[str], day: int) -> None:
             )
 
 
-def _cash_held(c: DepositContext, merchant_id: str) -> Money:
-    return c.held(merchant_id, CASH)
+def _cash_held(c: Context, merchant_id: str) -> Money:
+    return held(c, merchant_id=merchant_id, purpose=CASH)
 
 
-def _open_top_ups(c: DepositContext) -> list[tuple[str, Money, int]]:
+def _open_top_ups(c: Context) -> list[tuple[str, Money, int]]:
     statement = select(ObligationRow).where(ObligationRow.status == "open")
     return [
         (o.merchant_id, Money(o.amount_due), (c.now() - o.opened_at).days)
@@ -158,10 +168,15 @@ def _open_top_ups(c: DepositContext) -> list[tuple[str, Money, int]]:
     ]
 
 
-def _settle(c: DepositContext, merchant_id: str, order_id: str, amount: Money) -> Any:
-    c.merchant(merchant_id)
+def _settle(c: Context, merchant_id: str, order_id: str, amount: Money) -> Any:
+    merchant(c, merchant_id=merchant_id)
     return shield.settle(
-        c, merchant_id, order_id, amount, ordered_at=c.now(), key=f"demo:{order_id}"
+        c,
+        merchant_id=merchant_id,
+        order_id=order_id,
+        amount=amount,
+        ordered_at=c.now(),
+        key=f"demo:{order_id}",
     )
 
 
@@ -185,16 +200,17 @@ def _top_ups_and_orders(part: _Part, day: int) -> None:
             part.counts["orders held under settlement guarantee"] += 1
 
 
-def _running_campaigns(c: DepositContext) -> list[str]:
+def _running_campaigns(c: Context) -> list[str]:
     statement = select(CampaignRow.id).where(
         CampaignRow.status == "running", CampaignRow.kind == "tiantiantemai"
     )
     return list(c.session.scalars(statement))
 
 
-def _campaign_order(c: DepositContext, campaign_id: str, order_id: str, amount: Money) -> None:
-    campaigns.add_order(c, campaign_id, order_id, amount)
-    campaigns.confirm(c, campaign_id, order_id, None, f"demo:{campaign_id}:{order_id}")
+def _campaign_order(c: Context, campaign_id: str, order_id: str, amount: Money) -> None:
+    campaigns.add_order(c, campaign_id=campaign_id, order_id=order_id, amount=amount)
+    key = f"demo:{campaign_id}:{order_id}"
+    campaigns.confirm(c, campaign_id=campaign_id, order_id=order_id, amount=None, key=key)
 
 
 def _campaign_orders(part: _Part, day: int) -> None:
@@ -204,8 +220,9 @@ def _campaign_orders(part: _Part, day: int) -> None:
         part.run("campaign orders confirmed (fee deducted)", order)
 
 
-def _refundable(c: DepositContext, merchant_id: str) -> Money:
-    return refunds.holdings(c, merchant_id).refundable(c.policy(c.now()))
+def _refundable(c: Context, merchant_id: str) -> Money:
+    found = refunds.holdings(c, merchant_id=merchant_id)
+    return found.refundable(in_force(c, as_of=c.now()))
 
 
 def _leaver(part: _Part, merchant_ids: list[str]) -> str:
@@ -217,26 +234,25 @@ def _leaver(part: _Part, merchant_ids: list[str]) -> str:
 
 
 def _close_and_apply(part: _Part, merchant_id: str) -> None:
-    def close(c: DepositContext) -> None:
-        catalog.update_merchant(
-            c.context, merchant_id=merchant_id, data=MerchantUpdate(status="closing")
-        )
+    def close(c: Context) -> None:
+        catalog.update_merchant(c, merchant_id=merchant_id, data=MerchantUpdate(status="closing"))
 
     part.run("stores closing", close)
     refundable = part.read(partial(_refundable, merchant_id=merchant_id))
     if refundable.is_positive():
         account = f"alipay:{merchant_id}@example.com"
-        part.run(
-            "refunds applied for", lambda c: refunds.apply(c, merchant_id, account, refundable)
+        apply = partial(
+            refunds.apply, merchant_id=merchant_id, payout_account=account, amount=refundable
         )
+        part.run("refunds applied for", apply)
 
 
-def _pending_refunds(c: DepositContext) -> list[int]:
+def _pending_refunds(c: Context) -> list[int]:
     return list(c.session.scalars(select(RefundRow.id).where(RefundRow.status == "pending")))
 
 
-def _approve(c: DepositContext, refund_id: int) -> Any:
-    return refunds.approve(c, refund_id, f"demo:refund:{refund_id}")
+def _approve(c: Context, refund_id: int) -> Any:
+    return refunds.approve(c, refund_id=refund_id, key=f"demo:refund:{refund_id}")
 
 
 def _approve_refunds(part: _Part) -> None:

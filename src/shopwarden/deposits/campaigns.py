@@ -13,13 +13,18 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from shopwarden.context import Context
+from shopwarden.db.lookup import get_or_raise
 from shopwarden.decisions.model import Decision
 from shopwarden.deposits import campaign_rules as cr
-from shopwarden.deposits.context import CAMPAIGN, CAMPAIGN_FEES, INSURER, WALLET, DepositContext
-from shopwarden.deposits.rules import ZERO, At
+from shopwarden.deposits import policies
+from shopwarden.deposits.accounts import CAMPAIGN, CAMPAIGN_FEES, INSURER, WALLET, account, source
+from shopwarden.deposits.merchants import merchant, not_closed
+from shopwarden.deposits.rules import ZERO, At, Policy
 from shopwarden.deposits.schemas import CampaignIn
 from shopwarden.deposits.shield import settle
 from shopwarden.deposits.tables import CampaignOrderRow, CampaignRow
+from shopwarden.deposits.timeline import decide, event
 from shopwarden.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from shopwarden.ledger.model import transfer
 from shopwarden.money import Money
@@ -30,6 +35,9 @@ KIND_TERMS = {
     "tiantiantemai": {"rate"},
 }
 ALL_TERMS = {"juhuasuan_option", "fee_mode", "floor", "rate", "cap", "fee"}
+
+Charge = tuple[str, Money, str]
+"""What enrolment charges: (credited account, amount, description)."""
 
 
 def terms_of(row: CampaignRow) -> cr.FeeTerms:
@@ -56,14 +64,15 @@ def _check_kind(data: CampaignIn, now: datetime) -> datetime:
     return starts
 
 
-def enrol(ctx: DepositContext, data: CampaignIn, key: str) -> CampaignRow:
-    merchant = ctx.merchant(data.merchant_id)
-    ctx.not_closed(merchant, "DEP-11")
+def enrol(ctx: Context, *, data: CampaignIn, key: str) -> CampaignRow:
+    """Sign the merchant up under the policy in force: a Juhuasuan deposit or premium
+    (DEP-11), Taoqianggou fee terms (DEP-12) or a Tiantiantemai rate (DEP-13)."""
+    not_closed(merchant(ctx, merchant_id=data.merchant_id), "DEP-11")
     if ctx.session.get(CampaignRow, data.id) is not None:
         raise AlreadyExists(f"campaign {data.id} exists", field="id")
     now = ctx.now()
     starts = _check_kind(data, now)
-    policy = ctx.policy(now)
+    policy = policies.in_force(ctx, as_of=now)
     row = CampaignRow(
         id=data.id,
         merchant_id=data.merchant_id,
@@ -79,40 +88,14 @@ def enrol(ctx: DepositContext, data: CampaignIn, key: str) -> CampaignRow:
         enrolled_at=now,
         policy_version=policy.version,
     )
-    paying = ctx.source(data.merchant_id, data.source)
-    decision: Decision
-    charge: tuple[str, Money, str] | None = None
+    paying = source(ctx, merchant_id=data.merchant_id, source=data.source)
+    charge: Charge | None
     if data.kind == "juhuasuan":
-        assert data.juhuasuan_option is not None
-        deposit, premium, decision = cr.juhuasuan(
-            data.juhuasuan_option, policy, data.merchant_id, data.id
-        )
-        row.deposit, row.premium = deposit.cents, premium.cents
-        if deposit.is_positive():
-            target = ctx.account(data.merchant_id, CAMPAIGN)
-            charge = (target, deposit, "Juhuasuan deposit frozen (DEP-11)")
-        else:
-            charge = (INSURER, premium, "Juhuasuan participation premium (DEP-11)")
+        decision, charge = _juhuasuan(ctx, data, row, policy)
     elif data.kind == "taoqianggou":
-        terms = cr.FeeTerms(str(data.fee_mode), data.floor, data.rate, data.cap, data.fee)
-        problems = cr.check_terms(terms, policy)
-        if problems:
-            field, reason = problems[0]
-            errors = [{"field": f, "reason": r} for f, r in problems]
-            raise InvalidInput(reason, field=field, rule="DEP-12", extra={"errors": errors})
-        row.fee_mode = terms.mode
-        row.floor = terms.floor.cents if terms.floor else None
-        row.rate = str(terms.rate) if terms.rate is not None else None
-        row.cap = terms.cap.cents if terms.cap else None
-        row.fixed_fee = terms.fee.cents if terms.fee else None
-        upfront, decision = cr.taoqianggou_fee(terms, ZERO, policy, data.merchant_id, data.id)
-        row.fee_charged = upfront.cents
-        if upfront.is_positive():
-            charge = (CAMPAIGN_FEES, upfront, "Taoqianggou floor or fixed fee (DEP-12)")
+        decision, charge = _taoqianggou(data, row, policy)
     else:
-        rate = data.rate if data.rate is not None else policy.params.tiantiantemai.default_rate
-        row.rate = str(rate)
-        decision = cr.tiantiantemai_terms(rate, policy, data.merchant_id, data.id)
+        decision, charge = _tiantiantemai(data, row, policy), None
     if charge is not None:
         target, amount, description = charge
         ctx.ledger.post(
@@ -120,23 +103,69 @@ def enrol(ctx: DepositContext, data: CampaignIn, key: str) -> CampaignRow:
         )
     ctx.session.add(row)
     ctx.session.flush()
-    ctx.event(data.merchant_id, "campaign_enrolled", decision.summary, rule=decision.rule_id)
-    ctx.decide(decision, as_of=now, key=f"{decision.rule_id}:enrol:{data.id}")
+    event(
+        ctx,
+        merchant_id=data.merchant_id,
+        kind="campaign_enrolled",
+        summary=decision.summary,
+        rule=decision.rule_id,
+    )
+    decide(ctx, decision=decision, as_of=now, key=f"{decision.rule_id}:enrol:{data.id}")
     return row
 
 
-def campaign(ctx: DepositContext, campaign_id: str) -> CampaignRow:
-    row = ctx.session.get(CampaignRow, campaign_id)
-    if row is None:
-        raise NotFound(f"no campaign {campaign_id}", field="campaign_id")
-    return row
+def _juhuasuan(
+    ctx: Context, data: CampaignIn, row: CampaignRow, policy: Policy
+) -> tuple[Decision, Charge]:
+    """DEP-11: the deposit frozen until the campaign ends, or the premium paid once."""
+    assert data.juhuasuan_option is not None
+    deposit, premium, decision = cr.juhuasuan(
+        data.juhuasuan_option, policy, data.merchant_id, data.id
+    )
+    row.deposit, row.premium = deposit.cents, premium.cents
+    if deposit.is_positive():
+        target = account(ctx, merchant_id=data.merchant_id, purpose=CAMPAIGN)
+        return decision, (target, deposit, "Juhuasuan deposit frozen (DEP-11)")
+    return decision, (INSURER, premium, "Juhuasuan participation premium (DEP-11)")
 
 
-def add_order(
-    ctx: DepositContext, campaign_id: str, order_id: str, amount: Money
-) -> CampaignOrderRow:
-    row = campaign(ctx, campaign_id)
-    ctx.merchant(row.merchant_id)
+def _taoqianggou(
+    data: CampaignIn, row: CampaignRow, policy: Policy
+) -> tuple[Decision, Charge | None]:
+    """DEP-12: the terms are checked per mode; a floor or fixed fee is charged now."""
+    terms = cr.FeeTerms(str(data.fee_mode), data.floor, data.rate, data.cap, data.fee)
+    problems = cr.check_terms(terms, policy)
+    if problems:
+        field, reason = problems[0]
+        errors = [{"field": f, "reason": r} for f, r in problems]
+        raise InvalidInput(reason, field=field, rule="DEP-12", extra={"errors": errors})
+    row.fee_mode = terms.mode
+    row.floor = terms.floor.cents if terms.floor else None
+    row.rate = str(terms.rate) if terms.rate is not None else None
+    row.cap = terms.cap.cents if terms.cap else None
+    row.fixed_fee = terms.fee.cents if terms.fee else None
+    upfront, decision = cr.taoqianggou_fee(terms, ZERO, policy, data.merchant_id, data.id)
+    row.fee_charged = upfront.cents
+    if upfront.is_positive():
+        return decision, (CAMPAIGN_FEES, upfront, "Taoqianggou floor or fixed fee (DEP-12)")
+    return decision, None
+
+
+def _tiantiantemai(data: CampaignIn, row: CampaignRow, policy: Policy) -> Decision:
+    """DEP-13: the campaign's rate, or the policy's default."""
+    rate = data.rate if data.rate is not None else policy.params.tiantiantemai.default_rate
+    row.rate = str(rate)
+    return cr.tiantiantemai_terms(rate, policy, data.merchant_id, data.id)
+
+
+def campaign(ctx: Context, *, campaign_id: str) -> CampaignRow:
+    return get_or_raise(ctx.session, CampaignRow, campaign_id, what="campaign", field="campaign_id")
+
+
+def add_order(ctx: Context, *, campaign_id: str, order_id: str, amount: Money) -> CampaignOrderRow:
+    """A campaign order placed now, while the campaign runs."""
+    row = campaign(ctx, campaign_id=campaign_id)
+    merchant(ctx, merchant_id=row.merchant_id)
     now = ctx.now()
     if row.status != "running" or not row.starts_at <= now < row.ends_at:
         raise Conflict(
@@ -154,13 +183,13 @@ def add_order(
 
 
 def confirm(
-    ctx: DepositContext, campaign_id: str, order_id: str, amount: Money | None, key: str
+    ctx: Context, *, campaign_id: str, order_id: str, amount: Money | None, key: str
 ) -> CampaignOrderRow:
     """Confirmed receipt: GMV grows, the fee is charged out of the proceeds (DEP-12, DEP-13)."""
-    row = campaign(ctx, campaign_id)
-    ctx.merchant(row.merchant_id)
+    row = campaign(ctx, campaign_id=campaign_id)
+    merchant(ctx, merchant_id=row.merchant_id)
     order = ctx.session.get(CampaignOrderRow, (campaign_id, order_id))
-    if order is None:
+    if order is None:  # not the lookup helper's message: it names the campaign too
         raise NotFound(f"no order {order_id} in campaign {campaign_id}", field="order_id")
     if order.confirmed_at is not None:
         raise Conflict(f"order {order_id} is already confirmed", field="order_id")
@@ -169,27 +198,13 @@ def confirm(
         raise InvalidInput(
             f"{confirmed} is more than the order's {Money(order.amount)}", field="amount"
         )
-    policy = ctx.policy_version(row.policy_version)
-    subject = f"campaign {campaign_id} order {order_id}"
-    fee, decision = ZERO, None
-    if row.kind == "taoqianggou":
-        total, decision = cr.taoqianggou_fee(
-            terms_of(row), Money(row.gmv) + confirmed, policy, row.merchant_id, campaign_id
-        )
-        fee = max(total - Money(row.fee_charged), ZERO)
-        row.fee_charged = max(total.cents, row.fee_charged)
-    elif row.kind == "tiantiantemai":
-        assert row.rate is not None
-        fee, decision = cr.tiantiantemai_fee(
-            confirmed, Decimal(row.rate), policy, row.merchant_id, subject
-        )
-        row.fee_charged += fee.cents
+    fee, decision = _fee(row, order_id, confirmed, policies.agreed(ctx, version=row.policy_version))
     row.gmv += confirmed.cents
     settle(
         ctx,
-        row.merchant_id,
-        f"{campaign_id}/{order_id}",
-        confirmed,
+        merchant_id=row.merchant_id,
+        order_id=f"{campaign_id}/{order_id}",
+        amount=confirmed,
         ordered_at=order.placed_at,
         key=key,
         fee=fee,
@@ -200,11 +215,34 @@ def confirm(
     order.confirmed_at = now
     order.fee = fee.cents
     if decision is not None:
-        ctx.decide(decision, as_of=now, key=f"{decision.rule_id}:{campaign_id}:{order_id}")
+        dedupe = f"{decision.rule_id}:{campaign_id}:{order_id}"
+        decide(ctx, decision=decision, as_of=now, key=dedupe)
     return order
 
 
-def orders(ctx: DepositContext, campaign_id: str) -> list[CampaignOrderRow]:
+def _fee(
+    row: CampaignRow, order_id: str, confirmed: Money, policy: Policy
+) -> tuple[Money, Decision | None]:
+    """The fee this confirmation charges under the campaign's agreed terms (DEP-12, DEP-13)."""
+    if row.kind == "taoqianggou":
+        total, decision = cr.taoqianggou_fee(
+            terms_of(row), Money(row.gmv) + confirmed, policy, row.merchant_id, row.id
+        )
+        fee = max(total - Money(row.fee_charged), ZERO)
+        row.fee_charged = max(total.cents, row.fee_charged)
+        return fee, decision
+    if row.kind == "tiantiantemai":
+        assert row.rate is not None
+        subject = f"campaign {row.id} order {order_id}"
+        fee, found = cr.tiantiantemai_fee(
+            confirmed, Decimal(row.rate), policy, row.merchant_id, subject
+        )
+        row.fee_charged += fee.cents
+        return fee, found
+    return ZERO, None
+
+
+def orders(ctx: Context, *, campaign_id: str) -> list[CampaignOrderRow]:
     statement = (
         select(CampaignOrderRow)
         .where(CampaignOrderRow.campaign_id == campaign_id)
@@ -213,7 +251,7 @@ def orders(ctx: DepositContext, campaign_id: str) -> list[CampaignOrderRow]:
     return list(ctx.session.scalars(statement))
 
 
-def end_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
+def end_due(ctx: Context, *, as_of: datetime) -> dict[str, int]:
     """DEP-11: campaigns whose term has ended stop; Juhuasuan deposits go back in full."""
     ended = returned = 0
     due = ctx.session.scalars(
@@ -230,15 +268,15 @@ def end_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         deposit = Money(row.deposit)
         ctx.ledger.post(
             transfer(
-                ctx.account(row.merchant_id, CAMPAIGN),
-                ctx.account(row.merchant_id, WALLET),
+                account(ctx, merchant_id=row.merchant_id, purpose=CAMPAIGN),
+                account(ctx, merchant_id=row.merchant_id, purpose=WALLET),
                 deposit,
                 f"Juhuasuan deposit of campaign {row.id} returned (DEP-11)",
                 idempotency_key=f"dep:campaign-return:{row.id}",
                 effective_at=as_of,
             )
         )
-        policy = ctx.policy_version(row.policy_version)
+        policy = policies.agreed(ctx, version=row.policy_version)
         decision = cr.juhuasuan_returned(deposit, policy, row.merchant_id, row.id, str(At(as_of)))
-        returned += ctx.decide(decision, as_of=as_of, key=f"DEP-11:return:{row.id}")
+        returned += decide(ctx, decision=decision, as_of=as_of, key=f"DEP-11:return:{row.id}")
     return {"campaigns_ended": ended, "deposits_returned": returned}

@@ -5,7 +5,8 @@ policy data (``refund.held_by``). An open top-up shortfall freezes nothing: it i
 deposit does not hold, not money anyone is owed (DEP-3), so refundable = cash held − open
 after-sales claims − compensation still owed to consumers (campaign deposits in force stay
 frozen too); the compensation part of an open top-up is counted once, as unpaid compensation.
-The review deadline counts working days of the calendar the platform policy names.
+The review deadline counts working days of the calendar the platform policy names
+(``workdays.refund_deadline``: the holiday calendar is a library, not a pure rule).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import datetime
 
 from shopwarden.decisions.model import Decision, ExplanationItem, compare
 from shopwarden.deposits.rules import ZERO, At, Policy, info
-from shopwarden.deposits.workdays import working_day_deadline
 from shopwarden.money import Money
 
 
@@ -68,14 +68,6 @@ def refund_check(
         summary,
         *items,
     )
-
-
-def refund_deadline(
-    applied_at: datetime, policy: Policy, *, timezone: str, country: str
-) -> datetime:
-    """End of the review: 24:00 of the N-th working day after the application's day."""
-    days = policy.params.refund.review_working_days
-    return working_day_deadline(applied_at, days, timezone=timezone, country=country)
 
 
 def refund_overdue(

@@ -15,22 +15,25 @@ from sqlalchemy import select
 
 from shopwarden.catalog.tables import MerchantRow, ProductRow
 from shopwarden.context import Context
-from shopwarden.deposits.context import FORFEITED, RISK, WALLET, DepositContext
+from shopwarden.decisions.model import Decision
+from shopwarden.deposits import policies
+from shopwarden.deposits.accounts import FORFEITED, RISK, WALLET, account, held, source
+from shopwarden.deposits.merchants import merchant, not_closed
 from shopwarden.deposits.risk_rules import RiskFacts, risk_amount, risk_forfeit, risk_unfreeze
-from shopwarden.deposits.tables import EventRow, RiskDepositRow, ViolationRow
+from shopwarden.deposits.tables import RiskDepositRow, ViolationRow
+from shopwarden.deposits.timeline import decide, event
 from shopwarden.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from shopwarden.ledger.model import transfer
 from shopwarden.money import Money
 
 
-def assess(ctx: DepositContext, merchant_id: str, tier: str) -> RiskDepositRow:
+def assess(ctx: Context, *, merchant_id: str, tier: str) -> RiskDepositRow:
     """DEP-8: the platform's risk tier sets the amount the member pays to open its store."""
-    merchant = ctx.merchant(merchant_id)
-    ctx.not_closed(merchant, "DEP-8")
+    not_closed(merchant(ctx, merchant_id=merchant_id), "DEP-8")
     if ctx.session.get(RiskDepositRow, merchant_id) is not None:
         raise AlreadyExists(f"merchant {merchant_id} has a risk deposit", field="merchant_id")
     now = ctx.now()
-    policy = ctx.policy(now)
+    policy = policies.in_force(ctx, as_of=now)
     amount, decision = risk_amount(tier, policy, merchant_id)
     listed = ctx.session.scalar(
         select(ProductRow.id).where(ProductRow.merchant_id == merchant_id, ProductRow.listed)
@@ -46,24 +49,21 @@ def assess(ctx: DepositContext, merchant_id: str, tier: str) -> RiskDepositRow:
         policy_version=policy.version,
     )
     ctx.session.add(row)
-    ctx.decide(decision, as_of=now, key=f"DEP-8:{merchant_id}")
+    decide(ctx, decision=decision, as_of=now, key=f"DEP-8:{merchant_id}")
     return row
 
 
-def deposit(ctx: DepositContext, merchant_id: str) -> RiskDepositRow:
+def deposit(ctx: Context, *, merchant_id: str) -> RiskDepositRow:
     row = ctx.session.get(RiskDepositRow, merchant_id)
-    if row is None:
+    if row is None:  # not the lookup helper's message: tests and clients read this one
         raise NotFound(f"merchant {merchant_id} has no risk deposit", field="merchant_id")
     return row
 
 
-def pay(
-    ctx: DepositContext, merchant_id: str, amount: Money, source: str, key: str
-) -> RiskDepositRow:
+def pay(ctx: Context, *, merchant_id: str, amount: Money, source: str, key: str) -> RiskDepositRow:
     """Pay towards the risk deposit; the 180-day window starts at full payment (DEP-9)."""
-    merchant = ctx.merchant(merchant_id)
-    ctx.not_closed(merchant, "DEP-8")
-    row = deposit(ctx, merchant_id)
+    not_closed(merchant(ctx, merchant_id=merchant_id), "DEP-8")
+    row = deposit(ctx, merchant_id=merchant_id)
     if row.status != "awaiting_payment":
         raise Conflict(f"the risk deposit is {row.status}; nothing is due", field="merchant_id")
     due = Money(row.amount - row.paid)
@@ -71,8 +71,8 @@ def pay(
         raise InvalidInput(f"{amount} is more than the {due} still due", field="amount")
     ctx.ledger.post(
         transfer(
-            ctx.source(merchant_id, source),
-            ctx.account(merchant_id, RISK),
+            _paid_from(ctx, merchant_id, source),
+            account(ctx, merchant_id=merchant_id, purpose=RISK),
             amount,
             "store-opening risk deposit paid and frozen (DEP-8)",
             idempotency_key=f"{key}:risk",
@@ -85,23 +85,30 @@ def pay(
         row.status = "frozen"
         row.paid_in_full_at = now
         summary = f"risk deposit paid in full ({Money(row.amount)}): the 180-day window starts"
-    ctx.event(merchant_id, "risk_paid", summary, rule="DEP-9", amount=amount)
+    event(
+        ctx, merchant_id=merchant_id, kind="risk_paid", summary=summary, rule="DEP-9", amount=amount
+    )
     return row
 
 
-def facts(ctx: DepositContext, row: RiskDepositRow) -> RiskFacts:
+def _paid_from(ctx: Context, merchant_id: str, paid_from: str) -> str:
+    return source(ctx, merchant_id=merchant_id, source=paid_from)
+
+
+def facts(ctx: Context, *, row: RiskDepositRow) -> RiskFacts:
+    """What DEP-9 and DEP-10 look at: full payment, activation, and the store's release."""
     assert row.paid_in_full_at is not None
-    merchant = ctx.session.get(MerchantRow, row.merchant_id)
-    released = merchant.status_changed_at if merchant and merchant.status == "closed" else None
+    found = ctx.session.get(MerchantRow, row.merchant_id)
+    released = found.status_changed_at if found and found.status == "closed" else None
     return RiskFacts(row.paid_in_full_at, row.activated_at, released)
 
 
 def violation(
-    ctx: DepositContext, merchant_id: str, code: str, punished_at: datetime | None, key: str
+    ctx: Context, *, merchant_id: str, code: str, punished_at: datetime | None, key: str
 ) -> dict[str, Any]:
     """DEP-9: record the punishment; a specified serious one inside the window forfeits."""
-    ctx.merchant(merchant_id)
-    row = deposit(ctx, merchant_id)
+    merchant(ctx, merchant_id=merchant_id)
+    row = deposit(ctx, merchant_id=merchant_id)
     now = ctx.now()
     punished = punished_at or now
     if punished > now:
@@ -111,13 +118,36 @@ def violation(
             "the risk deposit is not paid in full yet", field="merchant_id", rule="DEP-9"
         )
     decision = risk_forfeit(
-        facts(ctx, row),
+        facts(ctx, row=row),
         code=code,
         punished_at=punished,
         frozen=row.status == "frozen",
-        policy=ctx.policy(punished),
+        policy=policies.in_force(ctx, as_of=punished),
         merchant_id=merchant_id,
     )
+    record = _record(ctx, row, code, (punished, now), decision, key)
+    return {
+        "merchant_id": merchant_id,
+        "violation_id": record.id,
+        "code": code,
+        "punished_at": punished,
+        "forfeited": record.forfeited,
+        "risk_status": row.status,
+        "summary": decision.summary,
+    }
+
+
+def _record(
+    ctx: Context,
+    row: RiskDepositRow,
+    code: str,
+    when: tuple[datetime, datetime],
+    decision: Decision,
+    key: str,
+) -> ViolationRow:
+    """Store the violation (punished, recorded ``when``); if the rule forfeits, the risk
+    deposit goes to the platform (DEP-9)."""
+    merchant_id, (punished, now) = row.merchant_id, when
     forfeits = decision.outcome == "forfeited"
     record = ViolationRow(
         merchant_id=merchant_id,
@@ -129,13 +159,13 @@ def violation(
     ctx.session.add(record)
     ctx.session.flush()
     if forfeits:
-        held = ctx.held(merchant_id, RISK)
-        if held.is_positive():
+        risk_held = held(ctx, merchant_id=merchant_id, purpose=RISK)
+        if risk_held.is_positive():
             ctx.ledger.post(
                 transfer(
-                    ctx.account(merchant_id, RISK),
+                    account(ctx, merchant_id=merchant_id, purpose=RISK),
                     FORFEITED,
-                    held,
+                    risk_held,
                     f"risk deposit forfeited for {code} (DEP-9)",
                     idempotency_key=f"{key}:forfeit",
                 )
@@ -143,20 +173,13 @@ def violation(
         row.status = "forfeited"
         row.closed_at = now
         row.outcome = f"forfeited:{code}"
-    ctx.event(merchant_id, "violation", decision.summary, rule="DEP-9", code=code)
-    ctx.decide(decision, as_of=now, key=f"DEP-9:violation:{record.id}")
-    return {
-        "merchant_id": merchant_id,
-        "violation_id": record.id,
-        "code": code,
-        "punished_at": punished,
-        "forfeited": forfeits,
-        "risk_status": row.status,
-        "summary": decision.summary,
-    }
+    summary = decision.summary
+    event(ctx, merchant_id=merchant_id, kind="violation", summary=summary, rule="DEP-9", code=code)
+    decide(ctx, decision=decision, as_of=now, key=f"DEP-9:violation:{record.id}")
+    return record
 
 
-def unfreeze_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
+def unfreeze_due(ctx: Context, *, as_of: datetime) -> dict[str, int]:
     """DEP-10: return every frozen risk deposit whose condition (a), (b) or (c) holds."""
     counts = {"unfrozen_a": 0, "unfrozen_b": 0, "unfrozen_c": 0}
     frozen = ctx.session.scalars(
@@ -165,18 +188,19 @@ def unfreeze_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         .order_by(RiskDepositRow.merchant_id)
     )
     for row in list(frozen):
+        policy = policies.in_force(ctx, as_of=as_of)
         decision = risk_unfreeze(
-            facts(ctx, row), as_of=as_of, policy=ctx.policy(as_of), merchant_id=row.merchant_id
+            facts(ctx, row=row), as_of=as_of, policy=policy, merchant_id=row.merchant_id
         )
         if decision is None:
             continue
-        held = ctx.held(row.merchant_id, RISK)
-        if held.is_positive():
+        risk_held = held(ctx, merchant_id=row.merchant_id, purpose=RISK)
+        if risk_held.is_positive():
             ctx.ledger.post(
                 transfer(
-                    ctx.account(row.merchant_id, RISK),
-                    ctx.account(row.merchant_id, WALLET),
-                    held,
+                    account(ctx, merchant_id=row.merchant_id, purpose=RISK),
+                    account(ctx, merchant_id=row.merchant_id, purpose=WALLET),
+                    risk_held,
                     f"risk deposit unfrozen (DEP-10 {decision.outcome[-1]})",
                     idempotency_key=f"dep:risk-unfreeze:{row.merchant_id}",
                     effective_at=as_of,
@@ -185,29 +209,25 @@ def unfreeze_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         row.status = "unfrozen"
         row.closed_at = as_of
         row.outcome = decision.outcome
-        counts[decision.outcome] += ctx.decide(
-            decision, as_of=as_of, key=f"DEP-10:{row.merchant_id}"
-        )
+        key = f"DEP-10:{row.merchant_id}"
+        counts[decision.outcome] += decide(ctx, decision=decision, as_of=as_of, key=key)
     return counts
 
 
-def on_product_changed(ctx: Context, product: ProductRow) -> None:
+def on_product_changed(ctx: Context, *, product: ProductRow) -> None:
     """Default (DEP-10 a): the store is activated when its first product is listed."""
-    session = ctx.session
     if not product.listed:
         return
-    row = session.get(RiskDepositRow, product.merchant_id)
+    row = ctx.session.get(RiskDepositRow, product.merchant_id)
     if row is None or row.activated_at is not None:
         return
     row.activated_at = product.updated_at
-    session.add(
-        EventRow(
-            merchant_id=product.merchant_id,
-            at=product.updated_at,
-            kind="store_activated",
-            rule_id="DEP-10",
-            amount=None,
-            summary=f"store activated: product {product.id} listed",
-            details={"product_id": product.id},
-        )
+    event(
+        ctx,
+        merchant_id=product.merchant_id,
+        kind="store_activated",
+        summary=f"store activated: product {product.id} listed",
+        at=product.updated_at,
+        rule="DEP-10",
+        product_id=product.id,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from shopwarden.catalog.tree import CategoryTree
+from shopwarden.catalog.tree_model import CategoryTree
 from shopwarden.clock import SHANGHAI
 from shopwarden.decisions.model import Decision, ExplanationItem, compare
 from shopwarden.deposits.policy import DepositsPolicy

@@ -14,15 +14,17 @@ from typing import Any
 from sqlalchemy import select
 
 from shopwarden.catalog.tables import MerchantRow
-from shopwarden.deposits import rules
-from shopwarden.deposits.context import BANK, WALLET, DepositContext
+from shopwarden.context import Context
+from shopwarden.deposits import policies, rules
+from shopwarden.deposits.accounts import BANK, WALLET, account
 from shopwarden.deposits.tables import ObligationRow, ProceedsRow
+from shopwarden.deposits.timeline import decide, event
 from shopwarden.errors import AlreadyExists, InvalidInput
 from shopwarden.ledger.model import HoldRequest, Posting, TransferRequest, transfer
 from shopwarden.money import Money
 
 
-def escalate(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
+def escalate(ctx: Context, *, as_of: datetime) -> dict[str, int]:
     """DEP-4: revoke badges at 3 days, shield at 5, each open obligation on its own clock.
 
     The oldest unmet obligation reaches each step first, so the store's escalation follows
@@ -34,7 +36,7 @@ def escalate(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
         .where(ObligationRow.status == "open", MerchantRow.status != "closed")
         .order_by(ObligationRow.id)
     )
-    policy = ctx.policy(as_of)
+    policy = policies.in_force(ctx, as_of=as_of)
     for obligation in ctx.session.scalars(statement):
         decisions = rules.escalation(
             obligation_id=obligation.id,
@@ -51,11 +53,11 @@ def escalate(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
             else:
                 obligation.shielded_at = as_of
             key = f"DEP-4:{decision.outcome}:{obligation.id}"
-            counts[decision.outcome] += ctx.decide(decision, as_of=as_of, key=key)
+            counts[decision.outcome] += decide(ctx, decision=decision, as_of=as_of, key=key)
     return counts
 
 
-def lift_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
+def lift_due(ctx: Context, *, as_of: datetime) -> dict[str, int]:
     """DEP-5: lift shields whose 24 hours after the top-up have passed; release proceeds."""
     lifted = released = 0
     statement = (
@@ -73,28 +75,30 @@ def lift_due(ctx: DepositContext, as_of: datetime) -> dict[str, int]:
             obligation_id=obligation.id,
             met_at=obligation.met_at,
             as_of=as_of,
-            policy=ctx.policy(obligation.met_at),
+            policy=policies.in_force(ctx, as_of=obligation.met_at),
             merchant_id=obligation.merchant_id,
         )
         if decision is None:
             continue
         obligation.shield_lifted_at = as_of
-        released += release(ctx, obligation, as_of)
-        lifted += ctx.decide(decision, as_of=as_of, key=f"DEP-5:{obligation.id}")
-        other = shield_over(ctx, obligation.merchant_id, as_of, besides=obligation.id)
+        released += release(ctx, obligation=obligation, at=as_of)
+        lifted += decide(ctx, decision=decision, as_of=as_of, key=f"DEP-5:{obligation.id}")
+        merchant_id = obligation.merchant_id
+        other = shield_over(ctx, merchant_id=merchant_id, at=as_of, besides=obligation.id)
         if other is not None:  # DEP-4: another obligation, unmet at 5 days, still shields
-            ctx.event(
-                obligation.merchant_id,
-                "still_shielded",
-                f"shield of top-up obligation {obligation.id} lifted; the store stays shielded "
-                f"for top-up obligation {other.id}",
+            event(
+                ctx,
+                merchant_id=merchant_id,
+                kind="still_shielded",
+                summary=f"shield of top-up obligation {obligation.id} lifted; the store stays "
+                f"shielded for top-up obligation {other.id}",
                 at=as_of,
                 rule="DEP-4",
             )
     return {"shields_lifted": lifted, "proceeds_released": released}
 
 
-def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int:
+def release(ctx: Context, *, obligation: ObligationRow, at: datetime) -> int:
     """Post the proceeds held under this obligation's shield, except those of orders another
     shield still in force also covered: they stay held under that one (DEP-4, DEP-5)."""
     held = ctx.session.scalars(
@@ -105,17 +109,21 @@ def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int
     count = 0
     for proceeds in list(held):
         assert proceeds.hold_id is not None
-        other = shield_over(ctx, proceeds.merchant_id, proceeds.ordered_at, besides=obligation.id)
+        merchant_id, net = proceeds.merchant_id, Money(proceeds.amount - proceeds.fee)
+        other = shield_over(
+            ctx, merchant_id=merchant_id, at=proceeds.ordered_at, besides=obligation.id
+        )
         if other is not None:
             proceeds.obligation_id = other.id
-            ctx.event(
-                proceeds.merchant_id,
-                "proceeds_still_held",
-                f"proceeds of order {proceeds.order_id} stay held: the store is still shielded "
-                f"for top-up obligation {other.id}",
+            event(
+                ctx,
+                merchant_id=merchant_id,
+                kind="proceeds_still_held",
+                summary=f"proceeds of order {proceeds.order_id} stay held: the store is still "
+                f"shielded for top-up obligation {other.id}",
                 at=at,
                 rule="DEP-4",
-                amount=Money(proceeds.amount - proceeds.fee),
+                amount=net,
             )
             continue
         ctx.ledger.post_hold(
@@ -124,20 +132,21 @@ def release(ctx: DepositContext, obligation: ObligationRow, at: datetime) -> int
             effective_at=at,
         )
         proceeds.released_at = at
-        ctx.event(
-            proceeds.merchant_id,
-            "proceeds_released",
-            f"proceeds of order {proceeds.order_id} released to the wallet",
+        event(
+            ctx,
+            merchant_id=merchant_id,
+            kind="proceeds_released",
+            summary=f"proceeds of order {proceeds.order_id} released to the wallet",
             at=at,
             rule="DEP-5",
-            amount=Money(proceeds.amount - proceeds.fee),
+            amount=net,
         )
         count += 1
     return count
 
 
 def shield_over(
-    ctx: DepositContext, merchant_id: str, at: datetime, *, besides: int | None = None
+    ctx: Context, *, merchant_id: str, at: datetime, besides: int | None = None
 ) -> ObligationRow | None:
     """The shield in force at ``at`` and still in force now, if any (DEP-4). Several
     obligations may each have shielded the store: the oldest holds the order, and when it
@@ -158,11 +167,11 @@ def shield_over(
 
 
 def settle(
-    ctx: DepositContext,
+    ctx: Context,
+    *,
     merchant_id: str,
     order_id: str,
     amount: Money,
-    *,
     ordered_at: datetime,
     key: str,
     fee: Money = rules.ZERO,
@@ -174,9 +183,8 @@ def settle(
         raise InvalidInput("an order cannot be made in the future", field="ordered_at")
     if ctx.session.scalar(select(ProceedsRow.id).where(ProceedsRow.order_id == order_id)):
         raise AlreadyExists(f"the proceeds of order {order_id} are settled", field="order_id")
-    wallet = ctx.account(merchant_id, WALLET)
-    net = amount - fee
-    shield = shield_over(ctx, merchant_id, ordered_at)
+    wallet = account(ctx, merchant_id=merchant_id, purpose=WALLET)
+    shield = shield_over(ctx, merchant_id=merchant_id, at=ordered_at)
     row = ProceedsRow(
         merchant_id=merchant_id,
         order_id=order_id,
@@ -185,39 +193,14 @@ def settle(
         ordered_at=ordered_at,
         settled_at=now,
     )
-    what = f"order {order_id} proceeds"
+    fees = (fee, fee_account) if fee.is_positive() and fee_account else None
     if shield is None:
-        postings = [Posting(BANK, -amount)]
-        postings += [Posting(wallet, net)] if net.is_positive() else []
-        postings += [Posting(fee_account, fee)] if fee.is_positive() and fee_account else []
-        request = TransferRequest(tuple(postings), f"{what} settled", idempotency_key=f"{key}:pay")
-        ctx.ledger.post(request)
+        _pay_out(ctx, row, wallet, fees, key)
     else:
-        if fee.is_positive() and fee_account:
-            fee_key = f"{key}:fee"
-            ctx.ledger.post(
-                transfer(BANK, fee_account, fee, f"{what}: fee", idempotency_key=fee_key)
-            )
-        if net.is_positive():
-            hold = HoldRequest(
-                BANK,
-                wallet,
-                net,
-                f"{what} held under settlement guarantee (DEP-4)",
-                idempotency_key=f"{key}:hold",
-            )
-            row.hold_id = ctx.ledger.hold(hold).id
-            row.obligation_id = shield.id
-        ctx.event(
-            merchant_id,
-            "proceeds_held",
-            f"{what} held while the store is shielded",
-            rule="DEP-4",
-            amount=net,
-            order_id=order_id,
-        )
+        _hold(ctx, row, shield, wallet, fees, key)
     ctx.session.add(row)
     ctx.session.flush()
+    net = amount - fee
     return {
         "merchant_id": merchant_id,
         "order_id": order_id,
@@ -226,3 +209,54 @@ def settle(
         "held": shield is not None and net.is_positive(),
         "shield_obligation_id": shield.id if shield is not None else None,
     }
+
+
+def _pay_out(
+    ctx: Context, row: ProceedsRow, wallet: str, fees: tuple[Money, str] | None, key: str
+) -> None:
+    """Not shielded: the proceeds less the fee go to the wallet at once, in one posting."""
+    amount, net = Money(row.amount), Money(row.amount - row.fee)
+    postings = [Posting(BANK, -amount)]
+    postings += [Posting(wallet, net)] if net.is_positive() else []
+    postings += [Posting(fees[1], fees[0])] if fees else []
+    request = TransferRequest(
+        tuple(postings), f"order {row.order_id} proceeds settled", idempotency_key=f"{key}:pay"
+    )
+    ctx.ledger.post(request)
+
+
+def _hold(
+    ctx: Context,
+    row: ProceedsRow,
+    shield: ObligationRow,
+    wallet: str,
+    fees: tuple[Money, str] | None,
+    key: str,
+) -> None:
+    """Shielded (DEP-4): the fee is charged, the rest held towards the wallet until it lifts."""
+    what = f"order {row.order_id} proceeds"
+    net = Money(row.amount - row.fee)
+    if fees:
+        fee, fee_account = fees
+        ctx.ledger.post(
+            transfer(BANK, fee_account, fee, f"{what}: fee", idempotency_key=f"{key}:fee")
+        )
+    if net.is_positive():
+        hold = HoldRequest(
+            BANK,
+            wallet,
+            net,
+            f"{what} held under settlement guarantee (DEP-4)",
+            idempotency_key=f"{key}:hold",
+        )
+        row.hold_id = ctx.ledger.hold(hold).id
+        row.obligation_id = shield.id
+    event(
+        ctx,
+        merchant_id=row.merchant_id,
+        kind="proceeds_held",
+        summary=f"{what} held while the store is shielded",
+        rule="DEP-4",
+        amount=net,
+        order_id=row.order_id,
+    )

@@ -1,7 +1,7 @@
 """The deposit rules the governance cycle applies, in order, as of its instant.
 
 Order matters: a lapsed cover is a new shortfall (DEP-7) before shortfalls are swept (DEP-3),
-opened at the cover's end (``cash.reassess``), and an obligation opened before now — a late
+opened at the cover's end (``obligations.reassess``), and an obligation opened before now — a late
 cycle's lapse or policy version — can be escalated in the same run (DEP-4). Every step records its
 decisions under a dedupe key and changes state only when the decision is new, so a second run
 for the same instant, or a later one, applies nothing twice. The product
@@ -19,9 +19,8 @@ from sqlalchemy import select, union
 from shopwarden.catalog.tables import MerchantRow
 from shopwarden.context import Context
 from shopwarden.cycle.registry import cycle_step
-from shopwarden.deposits import campaigns, insurance, refunds, risk, shield
-from shopwarden.deposits.cash import reassess
-from shopwarden.deposits.context import DepositContext
+from shopwarden.deposits import campaigns, insurance, merchants, refunds, risk, rules, shield
+from shopwarden.deposits.obligations import reassess
 from shopwarden.deposits.tables import (
     CampaignRow,
     EnrolmentRow,
@@ -30,22 +29,18 @@ from shopwarden.deposits.tables import (
     RiskDepositRow,
 )
 
-
-def _context(context: Context, as_of: datetime) -> DepositContext | None:
-    """None when no deposits policy is in force at the instant: nothing to apply then."""
-    if not context.has_policy("deposits", as_of):
-        return None
-    return DepositContext(context.session, context.clock, context.policies, context.categories)
-
-
 SKIPPED = {"skipped": "no deposits policy in force"}
 
 
+def _skipped(ctx: Context, as_of: datetime) -> bool:
+    """True when no deposits policy is in force at the instant: nothing to apply then."""
+    return not ctx.has_policy(rules.FAMILY, as_of)
+
+
 @cycle_step("deposits-lock", "DEP-15")
-def lock_merchants(context: Context, *, as_of: datetime) -> dict[str, Any]:
+def lock_merchants(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
     """Lock every merchant with deposit state first, in id order, before any money moves."""
-    ctx = _context(context, as_of)
-    if ctx is None:
+    if _skipped(ctx, as_of):
         return SKIPPED
     ids = union(
         select(EnrolmentRow.merchant_id),
@@ -54,22 +49,20 @@ def lock_merchants(context: Context, *, as_of: datetime) -> dict[str, Any]:
         select(CampaignRow.merchant_id).where(CampaignRow.status == "running"),
         select(RefundRow.merchant_id).where(RefundRow.status == "pending"),
     )
-    found = list(context.session.scalars(ids))
-    ctx.lock_merchants(found)
+    found = list(ctx.session.scalars(ids))
+    merchants.lock_merchants(ctx, merchant_ids=found)
     return {"merchants": len(found)}
 
 
 @cycle_step("deposits-insurance-lapse", "DEP-7")
-def insurance_lapse(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else insurance.lapse_due(ctx, as_of)
+def insurance_lapse(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else insurance.lapse_due(ctx, as_of=as_of)
 
 
 @cycle_step("deposits-shortfalls", "DEP-2", "DEP-3")
-def shortfalls(context: Context, *, as_of: datetime) -> dict[str, Any]:
+def shortfalls(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
     """The categories a merchant sells in may need more than it holds now (DEP-2, DEP-3)."""
-    ctx = _context(context, as_of)
-    if ctx is None:
+    if _skipped(ctx, as_of):
         return SKIPPED
     statement = (
         select(EnrolmentRow.merchant_id)
@@ -78,39 +71,35 @@ def shortfalls(context: Context, *, as_of: datetime) -> dict[str, Any]:
         .order_by(EnrolmentRow.merchant_id)
     )
     open_now = 0
-    for merchant_id in list(context.session.scalars(statement)):
-        open_now += reassess(ctx, merchant_id, as_of, reason="categories") is not None
+    for merchant_id in list(ctx.session.scalars(statement)):
+        found = reassess(ctx, merchant_id=merchant_id, as_of=as_of, reason="categories")
+        open_now += found is not None
     return {"open_obligations": open_now}
 
 
 @cycle_step("deposits-escalation", "DEP-4")
-def escalation(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else dict(shield.escalate(ctx, as_of))
+def escalation(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else dict(shield.escalate(ctx, as_of=as_of))
 
 
 @cycle_step("deposits-shield-lift", "DEP-5")
-def shield_lift(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else dict(shield.lift_due(ctx, as_of))
+def shield_lift(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else dict(shield.lift_due(ctx, as_of=as_of))
 
 
 @cycle_step("deposits-risk", "DEP-10")
-def risk_unfreeze(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else dict(risk.unfreeze_due(ctx, as_of))
+def risk_unfreeze(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else dict(risk.unfreeze_due(ctx, as_of=as_of))
 
 
 @cycle_step("deposits-campaigns", "DEP-11")
-def campaign_end(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else dict(campaigns.end_due(ctx, as_of))
+def campaign_end(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else dict(campaigns.end_due(ctx, as_of=as_of))
 
 
 @cycle_step("deposits-refunds-overdue", "DEP-14")
-def refunds_overdue(context: Context, *, as_of: datetime) -> dict[str, Any]:
-    ctx = _context(context, as_of)
-    return SKIPPED if ctx is None else dict(refunds.flag_overdue(ctx, as_of))
+def refunds_overdue(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
+    return SKIPPED if _skipped(ctx, as_of) else dict(refunds.flag_overdue(ctx, as_of=as_of))
 
 
 STEPS = (

@@ -1,5 +1,6 @@
-"""Read models: a merchant's deposits, its obligations with deadlines, its timeline, and the
-operators' queues (shortfalls, shields, refund applications). Nothing here changes state.
+"""Read models: a merchant's deposits, its timeline, and the operators' queues (shortfalls,
+shields, refund applications). What it still owes, with deadlines, is ``dues.py``. Nothing
+here changes state.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from shopwarden.deposits import cash, refunds
-from shopwarden.deposits.context import CASH, DepositContext
+from shopwarden.context import Context
+from shopwarden.deposits import policies, refunds
+from shopwarden.deposits.accounts import CASH, held
 from shopwarden.deposits.insurance import latest_cover
+from shopwarden.deposits.merchants import merchant
+from shopwarden.deposits.obligations import open_obligations
 from shopwarden.deposits.out import (
     CampaignOut,
     CoverOut,
@@ -26,8 +30,8 @@ from shopwarden.deposits.out import (
     refund_out,
     risk_out,
 )
+from shopwarden.deposits.requirement import required, unpaid_compensation
 from shopwarden.deposits.tables import (
-    AfterSalesRow,
     CampaignRow,
     EnrolmentRow,
     EventRow,
@@ -84,21 +88,6 @@ class OverviewOut(BaseModel):
     pending_refund: RefundOut | None
 
 
-class DeadlineOut(BaseModel):
-    what: str
-    at: datetime
-    passed: bool
-
-
-class DueOut(BaseModel):
-    kind: str  # top_up | unpaid_compensation | open_after_sales | refund_review | risk_deposit
-    id: str
-    amount: str | None
-    since: datetime
-    state: str
-    deadlines: list[DeadlineOut]
-
-
 class ShieldOut(BaseModel):
     merchant_id: str
     obligation_id: int
@@ -109,9 +98,10 @@ class ShieldOut(BaseModel):
     proceeds_held: str
 
 
-def refundable(ctx: DepositContext, merchant_id: str) -> RefundableOut:
-    policy = ctx.policy(ctx.now())
-    found = refunds.holdings(ctx, merchant_id)
+def refundable(ctx: Context, *, merchant_id: str) -> RefundableOut:
+    """What a refund could pay now, and what open obligations keep frozen (DEP-14)."""
+    policy = policies.in_force(ctx, as_of=ctx.now())
+    found = refunds.holdings(ctx, merchant_id=merchant_id)
     return RefundableOut(
         merchant_id=merchant_id,
         cash_held=found.cash_held.to_text(),
@@ -122,7 +112,7 @@ def refundable(ctx: DepositContext, merchant_id: str) -> RefundableOut:
     )
 
 
-def _held_proceeds(ctx: DepositContext, merchant_id: str) -> tuple[int, Money]:
+def _held_proceeds(ctx: Context, merchant_id: str) -> tuple[int, Money]:
     count, total = ctx.session.execute(
         select(
             func.count(), func.coalesce(func.sum(ProceedsRow.amount - ProceedsRow.fee), 0)
@@ -135,13 +125,58 @@ def _held_proceeds(ctx: DepositContext, merchant_id: str) -> tuple[int, Money]:
     return int(count), Money(int(total))
 
 
-def overview(ctx: DepositContext, merchant_id: str) -> OverviewOut:
-    merchant = ctx.merchant(merchant_id, lock=False)
+def overview(ctx: Context, *, merchant_id: str) -> OverviewOut:
+    """Deposits held and required, badges and shield, cover, risk and campaign deposits."""
+    found = merchant(ctx, merchant_id=merchant_id, lock=False)
     now = ctx.now()
-    policy = ctx.policy(now)
-    needed, why = cash.required(ctx, merchant_id, now)
-    open_parts = cash.open_obligations(ctx, merchant_id)
-    due = sum((Money(o.amount_due) for o in open_parts), Money(0))
+    policy = policies.in_force(ctx, as_of=now)
+    cash = _cash_out(ctx, merchant_id, now)
+    open_parts = open_obligations(ctx, merchant_id=merchant_id)
+    store = _store_out(ctx, merchant_id)
+    cover = latest_cover(ctx, merchant_id=merchant_id)
+    risk = ctx.session.get(RiskDepositRow, merchant_id)
+    running = ctx.session.scalars(
+        select(CampaignRow)
+        .where(CampaignRow.merchant_id == merchant_id, CampaignRow.status == "running")
+        .order_by(CampaignRow.id)
+    )
+    pending = refunds.pending(ctx, merchant_id=merchant_id)
+    return OverviewOut(
+        merchant_id=merchant_id,
+        merchant_status=found.status,
+        as_of=now,
+        cash=cash,
+        store=store,
+        open_obligation=obligation_out(open_parts[0], policy) if open_parts else None,
+        open_obligations=[obligation_out(o, policy) for o in open_parts],
+        insurance=cover_out(cover, now) if cover else None,
+        risk=risk_out(risk, policies.agreed(ctx, version=risk.policy_version)) if risk else None,
+        campaigns=[campaign_out(c) for c in running],
+        refund=refundable(ctx, merchant_id=merchant_id),
+        pending_refund=refund_out(pending, now) if pending else None,
+    )
+
+
+def _cash_out(ctx: Context, merchant_id: str, now: datetime) -> CashOut:
+    """The cash deposit held, required (DEP-2, explained) and due (DEP-3)."""
+    needed, why = required(ctx, merchant_id=merchant_id, as_of=now)
+    due = sum(
+        (Money(o.amount_due) for o in open_obligations(ctx, merchant_id=merchant_id)), Money(0)
+    )
+    return CashOut(
+        enrolled=ctx.session.get(EnrolmentRow, merchant_id) is not None,
+        held=held(ctx, merchant_id=merchant_id, purpose=CASH).to_text(),
+        required=needed.to_text(),
+        top_up_due=due.to_text(),
+        unpaid_compensation=unpaid_compensation(ctx, merchant_id=merchant_id).to_text(),
+        requirement=[
+            {"measure": i.measure, "value": i.value, "target": i.target or None} for i in why.items
+        ],
+    )
+
+
+def _store_out(ctx: Context, merchant_id: str) -> StoreOut:
+    """Badges revoked and the shield in force, and the proceeds it holds (DEP-4, DEP-5)."""
     shield = ctx.session.scalar(
         select(ObligationRow)
         .where(
@@ -160,155 +195,18 @@ def overview(ctx: DepositContext, merchant_id: str) -> OverviewOut:
             ObligationRow.badges_restored_at.is_(None),
         )
     )
-    cover = latest_cover(ctx, merchant_id)
-    risk = ctx.session.get(RiskDepositRow, merchant_id)
-    running = ctx.session.scalars(
-        select(CampaignRow)
-        .where(CampaignRow.merchant_id == merchant_id, CampaignRow.status == "running")
-        .order_by(CampaignRow.id)
-    )
-    pending = refunds.pending(ctx, merchant_id)
     _, held_proceeds = _held_proceeds(ctx, merchant_id)
-    return OverviewOut(
-        merchant_id=merchant_id,
-        merchant_status=merchant.status,
-        as_of=now,
-        cash=CashOut(
-            enrolled=ctx.session.get(EnrolmentRow, merchant_id) is not None,
-            held=ctx.held(merchant_id, CASH).to_text(),
-            required=needed.to_text(),
-            top_up_due=due.to_text(),
-            unpaid_compensation=cash.unpaid_compensation(ctx, merchant_id).to_text(),
-            requirement=[
-                {"measure": i.measure, "value": i.value, "target": i.target or None}
-                for i in why.items
-            ],
-        ),
-        store=StoreOut(
-            badges_revoked=bool(revoked),
-            shielded=shield is not None,
-            shield_lift_due_at=shield.shield_lift_due_at if shield else None,
-            proceeds_held=held_proceeds.to_text(),
-        ),
-        open_obligation=obligation_out(open_parts[0], policy) if open_parts else None,
-        open_obligations=[obligation_out(o, policy) for o in open_parts],
-        insurance=cover_out(cover, now) if cover else None,
-        risk=risk_out(risk, ctx.policy_version(risk.policy_version)) if risk else None,
-        campaigns=[campaign_out(c) for c in running],
-        refund=refundable(ctx, merchant_id),
-        pending_refund=refund_out(pending, now) if pending else None,
+    return StoreOut(
+        badges_revoked=bool(revoked),
+        shielded=shield is not None,
+        shield_lift_due_at=shield.shield_lift_due_at if shield else None,
+        proceeds_held=held_proceeds.to_text(),
     )
 
 
-def _deadline(what: str, at: datetime, now: datetime) -> DeadlineOut:
-    return DeadlineOut(what=what, at=at, passed=now >= at)
-
-
-def obligations(ctx: DepositContext, merchant_id: str) -> list[DueOut]:
-    """Everything the merchant still owes or waits for, each with its deadlines."""
-    ctx.merchant(merchant_id, lock=False)
-    now = ctx.now()
-    policy = ctx.policy(now)
-    found: list[DueOut] = []
-    for obligation in cash.open_obligations(ctx, merchant_id):  # each with its own clock
-        due = obligation_out(obligation, policy)
-        found.append(
-            DueOut(
-                kind="top_up",
-                id=str(due.id),
-                amount=due.amount_due,
-                since=due.opened_at,
-                state=due.stage,
-                deadlines=[
-                    _deadline(
-                        "consumer-protection badges revoked (DEP-4)", due.badges_revoked_by, now
-                    ),
-                    _deadline("store shielded (DEP-4)", due.shielded_by, now),
-                ],
-            )
-        )
-    lifting = ctx.session.scalars(
-        select(ObligationRow).where(
-            ObligationRow.merchant_id == merchant_id,
-            ObligationRow.shield_lift_due_at.is_not(None),
-            ObligationRow.shield_lifted_at.is_(None),
-        )
-    )
-    for row in lifting:
-        assert row.shield_lift_due_at is not None and row.met_at is not None
-        found.append(
-            DueOut(
-                kind="shield_lift",
-                id=str(row.id),
-                amount=None,
-                since=row.met_at,
-                state="shield_lifting",
-                deadlines=[_deadline("shield lifted (DEP-5)", row.shield_lift_due_at, now)],
-            )
-        )
-    cases = ctx.session.scalars(
-        select(AfterSalesRow)
-        .where(
-            AfterSalesRow.merchant_id == merchant_id,
-            (AfterSalesRow.status == "open") | (AfterSalesRow.unpaid > 0),
-        )
-        .order_by(AfterSalesRow.opened_at)
-    )
-    for case in cases:
-        unpaid = case.status != "open"
-        found.append(
-            DueOut(
-                kind="unpaid_compensation" if unpaid else "open_after_sales",
-                id=case.id,
-                amount=Money(case.unpaid if unpaid else case.claimed).to_text(),
-                since=case.closed_at or case.opened_at,
-                state="owed to the consumer" if unpaid else "open",
-                deadlines=[],
-            )
-        )
-    pending = refunds.pending(ctx, merchant_id)
-    if pending is not None:
-        found.append(
-            DueOut(
-                kind="refund_review",
-                id=str(pending.id),
-                amount=Money(pending.amount).to_text(),
-                since=pending.applied_at,
-                state="overdue" if pending.overdue_at else "pending",
-                deadlines=[_deadline("decided by the platform (DEP-14)", pending.deadline, now)],
-            )
-        )
-    risk = ctx.session.get(RiskDepositRow, merchant_id)
-    if risk is not None and risk.status in ("awaiting_payment", "frozen"):
-        shown = risk_out(risk, ctx.policy_version(risk.policy_version))
-        deadlines = []
-        if shown.activate_by is not None and risk.activated_at is None:
-            deadlines.append(
-                _deadline(
-                    "store activated, or the deposit is returned (DEP-10 a)", shown.activate_by, now
-                )
-            )
-        if shown.window_ends_at is not None:
-            deadlines.append(
-                _deadline(
-                    "window ends, the deposit is returned (DEP-10 c)", shown.window_ends_at, now
-                )
-            )
-        found.append(
-            DueOut(
-                kind="risk_deposit",
-                id=merchant_id,
-                amount=Money(risk.amount - risk.paid).to_text(),
-                since=risk.paid_in_full_at or risk.assessed_at,
-                state=risk.status,
-                deadlines=deadlines,
-            )
-        )
-    return found
-
-
-def timeline(ctx: DepositContext, merchant_id: str, *, limit: int) -> list[EventOut]:
-    ctx.merchant(merchant_id, lock=False)
+def timeline(ctx: Context, *, merchant_id: str, limit: int) -> list[EventOut]:
+    """Every payment, deduction, decision and refund step, oldest first."""
+    merchant(ctx, merchant_id=merchant_id, lock=False)
     statement = (
         select(EventRow)
         .where(EventRow.merchant_id == merchant_id)
@@ -318,8 +216,9 @@ def timeline(ctx: DepositContext, merchant_id: str, *, limit: int) -> list[Event
     return [event_out(e) for e in ctx.session.scalars(statement)]
 
 
-def shortfall_queue(ctx: DepositContext, *, limit: int) -> list[ObligationOut]:
-    policy = ctx.policy(ctx.now())
+def shortfall_queue(ctx: Context, *, limit: int) -> list[ObligationOut]:
+    """Open top-up obligations, oldest first, with their escalation stage (DEP-3, DEP-4)."""
+    policy = policies.in_force(ctx, as_of=ctx.now())
     statement = (
         select(ObligationRow)
         .where(ObligationRow.status == "open")
@@ -329,7 +228,8 @@ def shortfall_queue(ctx: DepositContext, *, limit: int) -> list[ObligationOut]:
     return [obligation_out(o, policy) for o in ctx.session.scalars(statement)]
 
 
-def shield_queue(ctx: DepositContext, *, limit: int) -> list[ShieldOut]:
+def shield_queue(ctx: Context, *, limit: int) -> list[ShieldOut]:
+    """Shielded stores, proceeds held for them, and when the shield lifts (DEP-4, DEP-5)."""
     statement = (
         select(ObligationRow)
         .where(ObligationRow.shielded_at.is_not(None), ObligationRow.shield_lifted_at.is_(None))
@@ -354,7 +254,7 @@ def shield_queue(ctx: DepositContext, *, limit: int) -> list[ShieldOut]:
     return shown
 
 
-def refund_queue(ctx: DepositContext, *, status: str, limit: int) -> list[RefundOut]:
+def refund_queue(ctx: Context, *, status: str, limit: int) -> list[RefundOut]:
     """Oldest deadline first, so overdue applications lead the operators' queue (DEP-14)."""
     now = ctx.now()
     statement = (
@@ -366,7 +266,7 @@ def refund_queue(ctx: DepositContext, *, status: str, limit: int) -> list[Refund
     return [refund_out(r, now) for r in ctx.session.scalars(statement)]
 
 
-def refunds_of(ctx: DepositContext, merchant_id: str | None, *, limit: int) -> list[RefundOut]:
+def refunds_of(ctx: Context, *, merchant_id: str | None, limit: int) -> list[RefundOut]:
     now = ctx.now()
     statement = select(RefundRow).order_by(RefundRow.applied_at.desc(), RefundRow.id.desc())
     if merchant_id:
@@ -374,7 +274,7 @@ def refunds_of(ctx: DepositContext, merchant_id: str | None, *, limit: int) -> l
     return [refund_out(r, now) for r in ctx.session.scalars(statement.limit(limit))]
 
 
-def campaigns_of(ctx: DepositContext, merchant_id: str | None, *, limit: int) -> list[CampaignOut]:
+def campaigns_of(ctx: Context, *, merchant_id: str | None, limit: int) -> list[CampaignOut]:
     statement = select(CampaignRow).order_by(CampaignRow.enrolled_at, CampaignRow.id)
     if merchant_id:
         statement = statement.where(CampaignRow.merchant_id == merchant_id)

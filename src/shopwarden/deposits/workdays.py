@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from shopwarden.deposits.rules import Policy
+
 
 @lru_cache(maxsize=64)
 def _calendar(country: str, year: int) -> holidays.HolidayBase:
@@ -46,3 +48,11 @@ def working_day_deadline(start: datetime, n: int, *, timezone: str, country: str
     zone = ZoneInfo(timezone)
     last = nth_working_day_after(start.astimezone(zone).date(), n, country)
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def refund_deadline(
+    applied_at: datetime, policy: Policy, *, timezone: str, country: str
+) -> datetime:
+    """DEP-14: end of the review, 24:00 of the N-th working day after the application's day."""
+    days = policy.params.refund.review_working_days
+    return working_day_deadline(applied_at, days, timezone=timezone, country=country)
