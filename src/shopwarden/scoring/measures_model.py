@@ -2,7 +2,7 @@
 
 A policy names indicators; this catalog says how each is computed from the order facts of the
 window: a numerator and a denominator, both whole numbers the metric engine sums per merchant
-(``metrics/aggregates.py``), and the kind of ratio they make. Keeping the inputs integral
+(``scoring/aggregates.py``), and the kind of ratio they make. Keeping the inputs integral
 makes the score exact and the same on every engine: the only divisions are the ones below,
 each rounded half-up at a fixed number of decimals that the merchant sees.
 

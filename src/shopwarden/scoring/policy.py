@@ -47,7 +47,7 @@ def _decimals(value: Decimal) -> int:
 
 
 def _at_most(values: Iterable[Decimal], decimals: int, what: str) -> None:
-    """The score is exact fixed-point arithmetic (scoring/fixed.py): each input has a scale."""
+    """The score is exact fixed-point arithmetic (``fixed_rules.py``): each input has a scale."""
     finer = [str(v) for v in values if _decimals(v) > decimals]
     if finer:
         raise ValueError(f"{what} take at most {decimals} decimals: {', '.join(finer)}")
@@ -56,7 +56,7 @@ def _at_most(values: Iterable[Decimal], decimals: int, what: str) -> None:
 class Indicator(PolicyModel):
     """An order-level measure and the table that maps its value to 0-5 (SCORE-2).
 
-    The indicator's name says which measure of ``scoring/measures.py`` it is; ``within`` is the
+    The indicator's name says which measure of ``measures_model.py`` it is; ``within`` is the
     time limit of a share-within-a-limit measure (the 3 minutes of a first reply).
     """
 

@@ -1,7 +1,7 @@
 """The shopping experience score of one merchant, from its window's aggregates (SCORE-1..4).
 
 Pure: whole-number aggregates and a :class:`ScorePolicy` in, a :class:`ScoreResult` with its
-full breakdown out. The arithmetic is the fixed-point one of ``fixed.py``:
+full breakdown out. The arithmetic is the fixed-point one of ``fixed_rules.py``:
 
 1. each indicator's value = numerator / denominator, rounded half-up at its measure's decimals
    (an indicator whose denominator is 0 has no data, and is left out);
@@ -14,7 +14,7 @@ full breakdown out. The arithmetic is the fixed-point one of ``fixed.py``:
    floor (SCORE-1, SCORE-3);
 6. fewer scored orders than the policy minimum: no score, "insufficient data" (SCORE-4).
 
-The Ibis expression in ``metrics/score.py`` computes steps 1-5 with the same formulas; the
+The Ibis expression in ``score_table.py`` computes steps 1-5 with the same formulas; the
 parity tests hold the two to the same digits.
 """
 
