@@ -16,8 +16,9 @@ import pytest
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
 from shopwarden.errors import InvalidInput
+from shopwarden.ledger.bounds import INT64_MAX, INT64_MIN
 from shopwarden.ledger.model import Balance, HoldRequest, Posting, TransferRequest, transfer
-from shopwarden.ledger.service import INT64_MAX, INT64_MIN, Ledger
+from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.money import Money
 from tests.api import conftest as api_conftest
