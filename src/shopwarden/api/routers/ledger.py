@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shopwarden.api.deps import (
-    ContainerDep,
     PrincipalDep,
+    UnitsDep,
     merchant_filter,
     require_operator,
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.api.params import RowId
-from shopwarden.errors import NotFound
+from shopwarden.context import Context
+from shopwarden.ledger import queries
 from shopwarden.ledger.model import HoldRequest
 from shopwarden.ledger.schemas import (
     AccountCreate,
@@ -28,8 +27,7 @@ from shopwarden.ledger.schemas import (
     TransactionOut,
     TransferIn,
 )
-from shopwarden.ledger.service import Ledger
-from shopwarden.ledger.tables import AccountRow, EntryRow, TransactionRow
+from shopwarden.ledger.tables import AccountRow, TransactionRow
 from shopwarden.money import Money
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
@@ -50,23 +48,8 @@ def account_out(row: AccountRow) -> AccountOut:
     )
 
 
-def require_accounts(session: Session, accounts: list[tuple[str, str]]) -> None:
-    """404 for the first (field, code) whose account does not exist, naming that field
-    (``debit``, ``credit``, ``postings.1.account``), before any account is locked."""
-    codes = {code for _, code in accounts}
-    known = set(session.scalars(select(AccountRow.code).where(AccountRow.code.in_(codes))))
-    for field, code in accounts:
-        if code not in known:
-            raise NotFound(f"no ledger account {code}", field=field)
-
-
-def transaction_out(session: Session, row: TransactionRow) -> TransactionOut:
-    legs = session.execute(
-        select(EntryRow, AccountRow.code)
-        .join(AccountRow, AccountRow.id == EntryRow.account_id)
-        .where(EntryRow.transaction_id == row.id)
-        .order_by(EntryRow.id)
-    ).all()
+def transaction_out(ctx: Context, row: TransactionRow) -> TransactionOut:
+    legs = queries.postings(ctx, transaction_id=row.id)
     return TransactionOut(
         id=row.id,
         kind=row.kind,  # type: ignore[arg-type]
@@ -85,12 +68,10 @@ def transaction_out(session: Session, row: TransactionRow) -> TransactionOut:
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
-def open_account(
-    body: AccountCreate, container: ContainerDep, principal: PrincipalDep
-) -> AccountOut:
+def open_account(body: AccountCreate, units: UnitsDep, principal: PrincipalDep) -> AccountOut:
     require_operator(principal)
-    with container.db.transaction() as session:
-        row = Ledger(session, container.clock).open_account(
+    with units() as ctx:
+        row = ctx.ledger.open_account(
             body.code,
             purpose=body.purpose,
             merchant_id=body.merchant_id,
@@ -101,66 +82,50 @@ def open_account(
 
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(
-    container: ContainerDep, principal: PrincipalDep, merchant_id: str | None = None
+    units: UnitsDep, principal: PrincipalDep, merchant_id: str | None = None
 ) -> list[AccountOut]:
     merchant_id = merchant_filter(principal, merchant_id, "accounts")
-    with container.db.transaction() as session:
-        statement = select(AccountRow).order_by(AccountRow.code)
-        if merchant_id:
-            statement = statement.where(AccountRow.merchant_id == merchant_id)
-        return [account_out(a) for a in session.scalars(statement)]
+    with units() as ctx:
+        return [account_out(a) for a in queries.accounts(ctx, merchant_id=merchant_id)]
 
 
 @router.get("/accounts/{code}", response_model=AccountOut)
-def get_account(code: str, container: ContainerDep, principal: PrincipalDep) -> AccountOut:
-    with container.db.transaction() as session:
-        row = Ledger(session, container.clock).account(code)
+def get_account(code: str, units: UnitsDep, principal: PrincipalDep) -> AccountOut:
+    with units() as ctx:
+        row = ctx.ledger.account(code)
         require_visible(principal, row.merchant_id, f"ledger account {code}")
         return account_out(row)
 
 
 @router.get("/transactions", response_model=list[TransactionOut])
 def list_transactions(
-    container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     account: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TransactionOut]:
     """Newest first. A merchant sees the transactions that touch its own accounts."""
-    with container.db.transaction() as session:
-        statement = select(TransactionRow).order_by(TransactionRow.id.desc()).limit(limit)
-        touching = select(EntryRow.transaction_id).join(
-            AccountRow, AccountRow.id == EntryRow.account_id
-        )
+    with units() as ctx:
+        account_id = None
         if account:
-            row = Ledger(session, container.clock).account(account)
+            row = ctx.ledger.account(account)
             require_visible(principal, row.merchant_id, f"ledger account {account}")
-            statement = statement.where(
-                TransactionRow.id.in_(touching.where(AccountRow.id == row.id))
-            )
-        elif not principal.is_operator:
-            statement = statement.where(
-                TransactionRow.id.in_(
-                    touching.where(AccountRow.merchant_id == principal.merchant_id)
-                )
-            )
-        return [transaction_out(session, t) for t in session.scalars(statement)]
+            account_id = row.id
+        rows = queries.recent_transactions(
+            ctx,
+            limit=limit,
+            account_id=account_id,
+            merchant_id=None if principal.is_operator else principal.merchant_id,
+        )
+        return [transaction_out(ctx, t) for t in rows]
 
 
 @router.get("/transactions/{txn_id}", response_model=TransactionOut)
-def get_transaction(
-    txn_id: RowId, container: ContainerDep, principal: PrincipalDep
-) -> TransactionOut:
-    with container.db.transaction() as session:
-        row = Ledger(session, container.clock).transaction(txn_id)
-        out = transaction_out(session, row)
-        owners = set(
-            session.scalars(
-                select(AccountRow.merchant_id)
-                .join(EntryRow, EntryRow.account_id == AccountRow.id)
-                .where(EntryRow.transaction_id == txn_id)
-            )
-        )
+def get_transaction(txn_id: RowId, units: UnitsDep, principal: PrincipalDep) -> TransactionOut:
+    with units() as ctx:
+        row = ctx.ledger.transaction(txn_id)
+        out = transaction_out(ctx, row)
+        owners = queries.owners(ctx, transaction_id=txn_id)
         if not principal.is_operator and principal.merchant_id not in owners:
             require_visible(principal, None, f"ledger transaction {txn_id}")
         return out
@@ -173,10 +138,10 @@ def post_transaction(
     """Post a balanced transaction (operators). Repeating the key returns the first answer."""
     require_operator(principal)
 
-    def work(session: Session) -> TransactionOut:
-        require_accounts(session, body.accounts())
-        row = Ledger(session, money.container.clock).post(body.to_request(money.ledger_key))
-        return transaction_out(session, row)
+    def work(ctx: Context) -> TransactionOut:
+        queries.require_accounts(ctx, accounts=body.accounts())
+        row = ctx.ledger.post(body.to_request(money.ledger_key))
+        return transaction_out(ctx, row)
 
     return money.run(body, work)
 
@@ -186,8 +151,8 @@ def create_hold(body: HoldIn, money: MoneyCallDep, principal: PrincipalDep) -> d
     """Reserve money on ``debit`` for ``credit`` (frozen until posted or voided)."""
     require_operator(principal)
 
-    def work(session: Session) -> TransactionOut:
-        require_accounts(session, [("debit", body.debit), ("credit", body.credit)])
+    def work(ctx: Context) -> TransactionOut:
+        queries.require_accounts(ctx, accounts=[("debit", body.debit), ("credit", body.credit)])
         hold = HoldRequest(
             debit=body.debit,
             credit=body.credit,
@@ -196,7 +161,7 @@ def create_hold(body: HoldIn, money: MoneyCallDep, principal: PrincipalDep) -> d
             effective_at=body.effective_at,
             details=body.details,
         )
-        return transaction_out(session, Ledger(session, money.container.clock).hold(hold))
+        return transaction_out(ctx, ctx.ledger.hold(hold))
 
     return money.run(body, work)
 
@@ -208,11 +173,9 @@ def post_hold(
     """Settle a hold in full, or in part (the rest is released); exactly once."""
     require_operator(principal)
 
-    def work(session: Session) -> TransactionOut:
-        row = Ledger(session, money.container.clock).post_hold(
-            hold_id, amount=body.amount, description=body.description
-        )
-        return transaction_out(session, row)
+    def work(ctx: Context) -> TransactionOut:
+        row = ctx.ledger.post_hold(hold_id, amount=body.amount, description=body.description)
+        return transaction_out(ctx, row)
 
     return money.run(body, work)
 
@@ -222,7 +185,7 @@ def void_hold(hold_id: RowId, money: MoneyCallDep, principal: PrincipalDep) -> d
     """Release a hold: the money is available again; exactly once."""
     require_operator(principal)
 
-    def work(session: Session) -> TransactionOut:
-        return transaction_out(session, Ledger(session, money.container.clock).void_hold(hold_id))
+    def work(ctx: Context) -> TransactionOut:
+        return transaction_out(ctx, ctx.ledger.void_hold(hold_id))
 
     return money.run(None, work, status=200)
