@@ -22,7 +22,7 @@ from shopwarden.ledger.model import Balance
 from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.money import Money
-from shopwarden.payments.service import IncomingPayments
+from shopwarden.payments import service as payments
 from tests.api.conftest import Api, make_container
 
 pytestmark = pytest.mark.rule("DEP-15")
@@ -598,9 +598,13 @@ def test_racing_confirmations_post_the_money_once(
     """Eight operators confirm one incoming payment at once on PostgreSQL: one wins."""
     container = make_container(postgres_url, tmp_path, clock)
     try:
-        with container.db.transaction() as session:
-            payment = IncomingPayments(session, clock).create(
-                "m1", Money.parse("25.00"), "race", by="merchant:m1"
+        with container.unit_of_work() as ctx:
+            payment = payments.create(
+                ctx,
+                merchant_id="m1",
+                amount=Money.parse("25.00"),
+                reference="race",
+                by="merchant:m1",
             )
             payment_id = payment.id
         start = threading.Barrier(8)
@@ -608,8 +612,8 @@ def test_racing_confirmations_post_the_money_once(
         def confirm(n: int) -> str:
             start.wait()
             try:
-                with container.db.transaction() as session:
-                    IncomingPayments(session, clock).confirm(payment_id, by=f"operator {n}")
+                with container.unit_of_work() as ctx:
+                    payments.confirm(ctx, payment_id=payment_id, by=f"operator {n}")
                 return "confirmed"
             except Conflict:
                 return "conflict"

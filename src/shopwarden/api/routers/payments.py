@@ -14,21 +14,22 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from shopwarden.api.deps import (
-    ContainerDep,
     PrincipalDep,
+    UnitsDep,
     merchant_filter,
     require_operator,
     require_visible,
 )
 from shopwarden.api.idempotency import MoneyCallDep
 from shopwarden.api.params import RowId
+from shopwarden.context import Context
+from shopwarden.payments import service as payments
 from shopwarden.payments.schemas import (
     IncomingPaymentIn,
     IncomingPaymentOut,
     RejectionIn,
     incoming_out,
 )
-from shopwarden.payments.service import IncomingPayments
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -39,11 +40,12 @@ def create_incoming(body: IncomingPaymentIn, money: MoneyCallDep) -> dict[str, A
     """Announce money paid in from outside: pending in the wallet until an operator confirms."""
     require_visible(money.principal, body.merchant_id, f"merchant {body.merchant_id}")
 
-    def work(session: Any) -> IncomingPaymentOut:
-        row = IncomingPayments(session, money.container.clock).create(
-            body.merchant_id,
-            body.amount,
-            body.reference,
+    def work(ctx: Context) -> IncomingPaymentOut:
+        row = payments.create(
+            ctx,
+            merchant_id=body.merchant_id,
+            amount=body.amount,
+            reference=body.reference,
             by=money.principal.scope,
             key=money.ledger_key,
         )
@@ -54,7 +56,7 @@ def create_incoming(body: IncomingPaymentIn, money: MoneyCallDep) -> dict[str, A
 
 @router.get("/incoming", response_model=list[IncomingPaymentOut])
 def list_incoming(
-    container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     merchant_id: str | None = None,
     status: Literal["pending", "confirmed", "rejected"] | None = None,
@@ -62,19 +64,17 @@ def list_incoming(
     after: int | None = None,
 ) -> list[IncomingPaymentOut]:
     merchant_id = merchant_filter(principal, merchant_id, f"merchant {merchant_id}")
-    with container.db.transaction() as session:
-        rows = IncomingPayments(session, container.clock).payments(
-            merchant_id=merchant_id, status=status, limit=limit, after=after
+    with units() as ctx:
+        rows = payments.payments(
+            ctx, merchant_id=merchant_id, status=status, limit=limit, after=after
         )
         return [incoming_out(r) for r in rows]
 
 
 @router.get("/incoming/{payment_id}", response_model=IncomingPaymentOut)
-def get_incoming(
-    payment_id: RowId, container: ContainerDep, principal: PrincipalDep
-) -> IncomingPaymentOut:
-    with container.db.transaction() as session:
-        row = IncomingPayments(session, container.clock).payment(payment_id)
+def get_incoming(payment_id: RowId, units: UnitsDep, principal: PrincipalDep) -> IncomingPaymentOut:
+    with units() as ctx:
+        row = payments.payment(ctx, payment_id=payment_id)
         require_visible(principal, row.merchant_id, f"incoming payment {payment_id}")
         return incoming_out(row)
 
@@ -86,9 +86,9 @@ def confirm_incoming(payment_id: RowId, money: MoneyCallDep) -> dict[str, Any]:
     """The money arrived (operators): posted from ``platform:bank`` into the wallet, once."""
     require_operator(money.principal)
 
-    def work(session: Any) -> IncomingPaymentOut:
-        payments = IncomingPayments(session, money.container.clock)
-        return incoming_out(payments.confirm(payment_id, by=money.principal.scope))
+    def work(ctx: Context) -> IncomingPaymentOut:
+        row = payments.confirm(ctx, payment_id=payment_id, by=money.principal.scope)
+        return incoming_out(row)
 
     return money.run(None, work)
 
@@ -98,8 +98,10 @@ def reject_incoming(payment_id: RowId, body: RejectionIn, money: MoneyCallDep) -
     """The money did not arrive (operators): the pending amount is released, nothing moved."""
     require_operator(money.principal)
 
-    def work(session: Any) -> IncomingPaymentOut:
-        payments = IncomingPayments(session, money.container.clock)
-        return incoming_out(payments.reject(payment_id, body.reason, by=money.principal.scope))
+    def work(ctx: Context) -> IncomingPaymentOut:
+        row = payments.reject(
+            ctx, payment_id=payment_id, reason=body.reason, by=money.principal.scope
+        )
+        return incoming_out(row)
 
     return money.run(body, work, status=200)
