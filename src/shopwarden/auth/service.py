@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from shopwarden.auth.tables import TokenRow
 from shopwarden.catalog.tables import MerchantRow
-from shopwarden.clock import Clock
-from shopwarden.errors import InvalidInput, NotFound, Unauthorized
+from shopwarden.context import Context
+from shopwarden.db.lookup import get_or_raise
+from shopwarden.errors import InvalidInput, Unauthorized
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, clock: Clock, *, role: str, merchant_id: str | None = None, label: str = ""
+    ctx: Context, *, role: str, merchant_id: str | None = None, label: str = ""
 ) -> str:
     """Returns the token text; only its hash is stored, so it cannot be shown again."""
     if role not in ("operator", "merchant"):
@@ -46,22 +47,21 @@ def create_token(
     if role == "merchant":
         if not merchant_id:
             raise InvalidInput("a merchant token names its merchant", field="merchant_id")
-        if session.get(MerchantRow, merchant_id) is None:
-            raise NotFound(f"no merchant {merchant_id}", field="merchant_id")
+        get_or_raise(ctx.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
     elif merchant_id:
         raise InvalidInput("an operator token names no merchant", field="merchant_id")
     token = f"sw_{secrets.token_urlsafe(32)}"
-    session.add(
+    ctx.session.add(
         TokenRow(
             id=secrets.token_hex(8),
             token_hash=hash_token(token),
             role=role,
             merchant_id=merchant_id,
             label=label or role,
-            created_at=clock.now(),
+            created_at=ctx.now(),
         )
     )
-    session.flush()
+    ctx.session.flush()
     return token
 
 

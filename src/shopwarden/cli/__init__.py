@@ -85,8 +85,8 @@ def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> Non
     from shopwarden.auth.service import create_token
 
     if operator_token:
-        with container.db.transaction() as session:
-            token = create_token(session, container.clock, role="operator", label="demo")
+        with container.unit_of_work() as ctx:
+            token = create_token(ctx, role="operator", label="demo")
         console.print(f"operator token (shown once): {token}")
     console.print(f"serving on http://{host}:{port}  (docs at /docs)")
     uvicorn.run(create_app(container), host=host, port=port)
@@ -236,11 +236,10 @@ def ledger_verify() -> None:
 
 @ledger_app.command("balance")
 def ledger_balance(code: str) -> None:
-    from shopwarden.ledger.service import Ledger
     from shopwarden.money import Money
 
-    with open_container() as container, container.db.transaction() as session:
-        balance = Ledger(session, container.clock).balance(code)
+    with open_container() as container, container.unit_of_work() as ctx:
+        balance = ctx.ledger.balance(code)
     console.print(
         f"{code}: posted {Money(balance.posted)}, held {Money(balance.pending_out)}, "
         f"incoming {Money(balance.pending_in)}, available {Money(balance.available)}"
@@ -260,10 +259,9 @@ def token_create(
 
     if operator == bool(merchant):
         raise ShopwardenError("give exactly one of --operator or --merchant ID", field="role")
-    with open_container() as container, container.db.transaction() as session:
+    with open_container() as container, container.unit_of_work() as ctx:
         token = create_token(
-            session,
-            container.clock,
+            ctx,
             role="operator" if operator else "merchant",
             merchant_id=merchant,
             label=label,
