@@ -38,8 +38,8 @@ def make_container(database_url: str, home: Path, clock: SimulatedClock) -> Cont
 
 
 def bearer(container: Container, role: str, merchant_id: str | None = None) -> dict[str, str]:
-    with container.db.transaction() as session:
-        token = create_token(session, container.clock, role=role, merchant_id=merchant_id)
+    with container.unit_of_work() as ctx:
+        token = create_token(ctx, role=role, merchant_id=merchant_id)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -39,8 +39,8 @@ NOW = datetime.fromisoformat("2024-03-01T09:00:00+08:00")
 
 
 def _token(container: Container, role: str, merchant_id: str | None = None) -> str:
-    with container.db.transaction() as session:
-        return create_token(session, container.clock, role=role, merchant_id=merchant_id)
+    with container.unit_of_work() as ctx:
+        return create_token(ctx, role=role, merchant_id=merchant_id)
 
 
 def _seed(app: Any, operator: str) -> None:

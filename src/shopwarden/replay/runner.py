@@ -200,10 +200,9 @@ class _Run:
     def _token(self, who: str) -> str:
         if who not in self.tokens:
             role, _, merchant = who.partition(":")
-            with self.container.db.transaction() as session:
+            with self.container.unit_of_work() as ctx:
                 self.tokens[who] = create_token(
-                    session,
-                    self.clock,
+                    ctx,
                     role=role,
                     merchant_id=merchant or None,
                     label=f"replay {who}",
