@@ -24,11 +24,14 @@ and every operation carries request and response examples built from its schemas
 
 ``/docs`` (Swagger UI) and ``/redoc`` are served from the ``fastapi-offline`` package's files,
 so the documentation works with no internet.
+
+The ``Problem`` schema and its responses are ``openapi_problems.py``; the example values
+``openapi_examples.py``. This module finds what each route can answer, assembles the document
+and installs it with the documentation pages.
 """
 
 from __future__ import annotations
 
-import re
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,145 +45,16 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
 
 from shopwarden.api.deps import get_principal
 from shopwarden.api.idempotency import MAX_KEY_LENGTH, money_call
-from shopwarden.api.problems import PROBLEM_JSON, TYPE_PREFIX
+from shopwarden.api.openapi_examples import SCHEMA_REF, Examples
+from shopwarden.api.openapi_problems import add_problem_schemas, problem_response
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 STATIC_URL = "/docs/static"
 STATIC_DIR = Path(fastapi_offline.__file__).parent / "static"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_REF = "#/components/schemas/"
-
-
-# the problem document -------------------------------------------------------------------------
-class ProblemError(BaseModel):
-    """One problem of a refused input."""
-
-    field: str = Field(description="The offending input, e.g. `skus.0.price`.")
-    reason: str
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem document: what every error of the API answers.
-
-    Some refusals add members of their own (``reasons``, ``required``, ``refundable``, ...).
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str = Field(
-        description=f"Stable per kind of problem: `{TYPE_PREFIX}<slug>`; clients may switch on it.",
-        examples=[TYPE_PREFIX + "invalid-input"],
-    )
-    title: str
-    status: int = Field(ge=400, le=599)
-    detail: str
-    instance: str = Field(description="The request's path.")
-    field: str | SkipJsonSchema[None] = Field(
-        default=None, description="The offending input (`amount`, `Idempotency-Key` ...)."
-    )
-    rule: str | SkipJsonSchema[None] = Field(
-        default=None, description="The SPEC rule that refused, when one did (`DEP-15`)."
-    )
-    errors: list[ProblemError] | SkipJsonSchema[None] = Field(
-        default=None, description="Every problem of a refused input."
-    )
-    error_id: str | SkipJsonSchema[None] = Field(
-        default=None, description="For a 500: the id under which the error was logged."
-    )
-
-
-_STATUSES: dict[int, tuple[str, str, str, str | None]] = {
-    # status: (description, slug, title, field)
-    401: (
-        "No or unknown bearer token (`unauthorized`).",
-        "unauthorized",
-        "Missing or unknown bearer token",
-        "Authorization",
-    ),
-    403: (
-        "The role may not do this (`forbidden`).",
-        "forbidden",
-        "Not allowed for this role",
-        "Authorization",
-    ),
-    404: (
-        "No such resource, or another merchant's (`not-found`).",
-        "not-found",
-        "Not found",
-        None,
-    ),
-    409: (
-        "The state does not allow it (`conflict`, `already-exists`), or the Idempotency-Key was "
-        "used for another request (`idempotency-key-reused`).",
-        "conflict",
-        "Conflicts with the current state",
-        None,
-    ),
-    413: (
-        "The request body is too large (`payload-too-large`).",
-        "payload-too-large",
-        "Request body too large",
-        None,
-    ),
-    422: (
-        "An input is missing, malformed or out of range (`invalid-input`, with every problem in "
-        "`errors`), or a rule refuses (`rule-refused`, `insufficient-funds`, `policy-invalid`; "
-        "the rule in `rule`).",
-        "invalid-input",
-        "Invalid input",
-        "amount",
-    ),
-    500: (
-        "An unexpected error; nothing was changed (`internal-error`, with `error_id`).",
-        "internal-error",
-        "Internal server error",
-        None,
-    ),
-}
-
-
-def _problem_example(status: int, path: str) -> dict[str, Any]:
-    _, slug, title, field = _STATUSES[status]
-    example: dict[str, Any] = {
-        "type": TYPE_PREFIX + slug,
-        "title": title,
-        "status": status,
-        "detail": title.lower() if status != 422 else "amount: must be more than 0.00",
-        "instance": path,
-    }
-    if field:
-        example["field"] = field
-    if status == 422:
-        example["errors"] = [{"field": "amount", "reason": "must be more than 0.00"}]
-    if status == 500:
-        example["error_id"] = "5f0c2a9e"
-    return example
-
-
-def _problem_response(status: int, path: str) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "description": _STATUSES[status][0],
-        "content": {
-            PROBLEM_JSON: {
-                "schema": {"$ref": _REF + "Problem"},
-                "example": _problem_example(status, path),
-            }
-        },
-    }
-    if status == 401:
-        response["headers"] = {
-            "WWW-Authenticate": {
-                "description": "`Bearer`: the scheme the API expects.",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        }
-    return response
 
 
 # what a route can answer ----------------------------------------------------------------------
@@ -257,134 +131,6 @@ def is_money_route(route: APIRoute) -> bool:
     return money_call in _calls(route)
 
 
-# examples -------------------------------------------------------------------------------------
-_NAME_EXAMPLES: dict[str, Any] = {
-    "merchant_id": "m1",
-    "product_id": "p1",
-    "consumer_id": "c1",
-    "order_id": "o1",
-    "case_id": "case1",
-    "campaign_id": "camp1",
-    "sku_id": "sku1",
-    "category": "apparel",
-    "code": "apparel",
-    "family": "deposits",
-    "version": "2023-01-01",
-    "account": "merchant:m1:wallet",
-    "debit": "merchant:m1:wallet",
-    "credit": "platform:bank",
-    "payout_account": "bank:6222000000000001",
-    "purpose": "marketing",
-    "amount": "100.00",
-    "month": "2024-02",
-    "as_of": "2024-03-01T09:00:00+08:00",
-    "name": "Store m1",
-    "title": "Summer dress",
-    "reason": "the documents do not match",
-    "Idempotency-Key": "7d9f1c2e-pay-1",
-}
-_STRING_CANDIDATES = (
-    "m1",
-    "100.00",
-    "0.003",
-    "2024-02",
-    "2024-03-01",
-    "2024-03-01T09:00:00+08:00",
-    "merchant:m1:wallet",
-    "example",
-)
-_FORMATS = {
-    "date-time": "2024-03-01T09:00:00+08:00",
-    "date": "2024-03-01",
-    "time": "09:00:00+08:00",
-    "email": "ops@example.com",
-    "uri": "https://example.com/",
-    "uuid": "6f1c8a52-6a3e-4d0e-9a53-2b7c1e1f0a11",
-}
-
-
-class _Examples:
-    """Builds an example value from a JSON schema of this document."""
-
-    def __init__(self, components: dict[str, Any]) -> None:
-        self.components = components
-
-    def value(self, schema: dict[str, Any], name: str = "", depth: int = 0) -> Any:
-        if depth > 12:
-            return None
-        if "$ref" in schema:
-            target = self.components[schema["$ref"].removeprefix(_REF)]
-            return self.value(target, name, depth + 1)
-        if "example" in schema:
-            return schema["example"]
-        if schema.get("examples"):
-            return schema["examples"][0]
-        if "const" in schema:
-            return schema["const"]
-        if schema.get("enum"):
-            return schema["enum"][0]
-        if "properties" in schema:
-            return self._object(schema, depth)
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
-                return self.value(options[0], name, depth + 1)
-        if "allOf" in schema:
-            return self.value(schema["allOf"][0], name, depth + 1)
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), "null")
-        if kind == "object" or "properties" in schema:
-            return self._object(schema, depth)
-        if kind == "array":
-            item = self.value(schema.get("items", {}), name.removesuffix("s"), depth + 1)
-            return [item] * max(1, int(schema.get("minItems", 1)))
-        if kind == "string":
-            return self._string(schema, name)
-        if kind in ("integer", "number"):
-            if "default" in schema and schema["default"] is not None:
-                return schema["default"]
-            low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
-            value = max(1, low)
-            if "maximum" in schema:
-                value = min(value, schema["maximum"])
-            return int(value) if kind == "integer" else float(value)
-        if kind == "boolean":
-            default = schema.get("default")
-            return default if isinstance(default, bool) else True
-        if kind == "null":
-            return None
-        return _NAME_EXAMPLES.get(name, "example")
-
-    def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
-        properties: dict[str, Any] = schema.get("properties", {})
-        required = set(schema.get("required", []))
-        for key in ("oneOf", "anyOf"):  # a choice of forms: the first one's fields
-            if schema.get(key):
-                required |= set(schema[key][0].get("required", []))
-        chosen = [n for n in properties if n in required] or list(properties)
-        result = {n: self.value(properties[n], n, depth + 1) for n in chosen}
-        extra = schema.get("additionalProperties")
-        if not result and isinstance(extra, dict) and extra:
-            result["key"] = self.value(extra, "", depth + 1)
-        return result
-
-    @staticmethod
-    def _string(schema: dict[str, Any], name: str) -> str:
-        if schema.get("format") in _FORMATS:
-            return _FORMATS[schema["format"]]
-        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
-        pattern = schema.get("pattern")
-        hinted = _NAME_EXAMPLES.get(name)
-        candidates = ([hinted] if isinstance(hinted, str) else []) + list(_STRING_CANDIDATES)
-        for candidate in candidates:
-            if len(candidate) < low or (high is not None and len(candidate) > high):
-                continue
-            if pattern is None or re.search(pattern, candidate):
-                return candidate
-        return "x" * max(low, 1)
-
-
 # the document ---------------------------------------------------------------------------------
 def _rename_components(document: dict[str, Any]) -> None:
     """``shopwarden__bnpl__schemas__CategoryOut`` → ``BnplCategoryOut``: the domain's name
@@ -409,8 +155,8 @@ def _rename_components(document: dict[str, Any]) -> None:
     def rewrite(node: Any) -> None:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.removeprefix(_REF) in renames:
-                node["$ref"] = _REF + renames[ref.removeprefix(_REF)]
+            if isinstance(ref, str) and ref.removeprefix(SCHEMA_REF) in renames:
+                node["$ref"] = SCHEMA_REF + renames[ref.removeprefix(SCHEMA_REF)]
             for value in node.values():
                 rewrite(value)
         elif isinstance(node, list):
@@ -427,8 +173,8 @@ def _prune_components(document: dict[str, Any]) -> None:
     def refs(node: Any) -> Iterator[str]:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_REF):
-                yield ref.removeprefix(_REF)
+            if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+                yield ref.removeprefix(SCHEMA_REF)
             for value in node.values():
                 yield from refs(value)
         elif isinstance(node, list):
@@ -448,16 +194,8 @@ def _prune_components(document: dict[str, Any]) -> None:
             del schemas[name]
 
 
-def _add_problem_schemas(document: dict[str, Any]) -> None:
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    problem = Problem.model_json_schema(ref_template=_REF + "{model}")
-    for name, definition in problem.pop("$defs", {}).items():
-        schemas[name] = definition
-    schemas["Problem"] = problem
-
-
 def _document_operation(
-    route: APIRoute, method: str, operation: dict[str, Any], examples: _Examples
+    route: APIRoute, method: str, operation: dict[str, Any], examples: Examples
 ) -> None:
     path = route.path_format
     money = is_money_route(route)
@@ -496,7 +234,7 @@ def _document_operation(
                 "schema": {"type": "string", "enum": ["true"]},
             }
     for status in statuses_of(route, method):
-        responses[str(status)] = _problem_response(status, path)
+        responses[str(status)] = problem_response(status, path)
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -511,8 +249,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         servers=app.servers,
     )
     _rename_components(document)
-    _add_problem_schemas(document)
-    examples = _Examples(document["components"]["schemas"])
+    add_problem_schemas(document)
+    examples = Examples(document["components"]["schemas"])
     for route in api_routes(app):
         if not route.include_in_schema:
             continue

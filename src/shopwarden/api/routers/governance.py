@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from shopwarden.api.deps import (
     ContainerDep,
     PrincipalDep,
+    UnitsDep,
     merchant_filter,
     require_operator,
 )
@@ -185,7 +186,7 @@ def run_governance_cycle(
 
 @router.get("/decisions", response_model=list[DecisionOut])
 def list_decisions(
-    container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     merchant_id: str | None = None,
     rule_id: str | None = None,
@@ -193,8 +194,8 @@ def list_decisions(
 ) -> list[DecisionOut]:
     """Each decision with its rule, policy version and explanation (POL-2, POL-3)."""
     merchant_id = merchant_filter(principal, merchant_id, "decisions")
-    with container.db.transaction() as session:
-        rows = decisions_for(session, merchant_id=merchant_id, rule_id=rule_id, limit=limit)
+    with units() as ctx:
+        rows = decisions_for(ctx.session, merchant_id=merchant_id, rule_id=rule_id, limit=limit)
         return [
             DecisionOut(
                 id=r.id,
