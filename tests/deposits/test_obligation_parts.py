@@ -11,7 +11,6 @@ from importlib import resources
 import pytest
 from sqlalchemy import select
 
-from shopwarden.cycle.service import run_cycle
 from shopwarden.deposits.tables import ObligationRow, ProceedsRow
 from tests.api.conftest import Api
 from tests.deposits.conftest import fund, pay, post
@@ -57,7 +56,7 @@ def test_a_dearer_version_opens_its_obligation_at_its_effective_from(api: Api) -
     assert pay(api, "m1", "1000.00", "p1").status_code == 201
     _publish(api)
     api.clock.advance_to(SWITCH + timedelta(hours=15))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     (found,) = _obligations(api)
     assert found.opened_at == SWITCH and found.reason == "policy_version"
     assert (found.amount, found.amount_due) == (50_000, 50_000)
@@ -76,10 +75,10 @@ def test_a_dearer_version_opens_its_obligation_at_its_effective_from(api: Api) -
     assert "2024-03-10" in cause
     # the clock runs from the version's start, not from the cycle that found the rise
     api.clock.advance_to(SWITCH + timedelta(days=3, seconds=-1))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert not _badges_revoked(api)
     api.clock.advance_to(SWITCH + timedelta(days=3))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert _badges_revoked(api)
 
 
@@ -90,7 +89,7 @@ def test_a_cycle_that_runs_late_escalates_from_the_effective_from(api: Api) -> N
     assert pay(api, "m1", "1000.00", "p1").status_code == 201
     _publish(api)
     api.clock.advance_to(SWITCH + timedelta(days=5, hours=1))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     (found,) = _obligations(api)
     assert found.opened_at == SWITCH
     assert found.badges_revoked_at is not None and found.shielded_at is not None
@@ -173,13 +172,13 @@ def test_proceeds_stay_held_while_another_shield_covers_their_order(api: Api) ->
         path = f"/v1/deposits/after-sales/c{n}/compensation"
         assert post(api, path, body, who=api.operator, key=f"c{n}").status_code == 201
     api.clock.advance_to(T0 + timedelta(days=5, hours=12))
-    run_cycle(api.container, api.clock.now())  # both shielded: the first at 5 d, then the second
+    api.container.run_cycle(api.clock.now())  # both shielded: the first at 5 d, then the second
     order = {"merchant_id": "m1", "order_id": "o1", "amount": "50.00"}
     assert post(api, "/v1/deposits/proceeds", order, who=api.operator, key="o1").json()["held"]
     api.clock.advance_to(T0 + timedelta(days=5, hours=13))
     assert pay(api, "m1", "100.00", "top-up-1").status_code == 201  # meets the oldest only
     api.clock.advance_to(T0 + timedelta(days=6, hours=13))
-    run_cycle(api.container, api.clock.now())  # the first shield lifts; the second holds on
+    api.container.run_cycle(api.clock.now())  # the first shield lifts; the second holds on
     with api.container.db.transaction() as session:
         held = session.scalars(select(ProceedsRow)).one()
         first, second = session.scalars(select(ObligationRow).order_by(ObligationRow.id))
@@ -217,15 +216,15 @@ def test_a_lapse_found_by_a_payment_opens_at_the_cover_end(api: Api) -> None:
     assert [d["as_of"] for d in decisions] == [ends.isoformat().replace("+00:00", "Z")]
     # the cycle that records the lapse later opens nothing more, and the lapse is at the end
     api.clock.advance_to(ends + timedelta(days=1))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert [o.id for o in _obligations(api)] == [found.id]
     shown = api.client.get("/v1/deposits/overview", headers=api.m1).json()
     assert shown["insurance"]["lapsed_at"] == decisions[0]["as_of"]
     api.clock.advance_to(ends + timedelta(days=3, seconds=-1))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert not _badges_revoked(api)
     api.clock.advance_to(ends + timedelta(days=3))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert _badges_revoked(api)
 
 
@@ -234,7 +233,7 @@ def test_a_lapse_found_by_a_payment_opens_at_the_cover_end(api: Api) -> None:
 def test_a_cycle_that_runs_late_escalates_a_lapse_from_the_cover_end(api: Api) -> None:
     ends = _cover_then_unfreeze(api)
     api.clock.advance_to(ends + timedelta(days=5, hours=1))
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     (found,) = _obligations(api)
     assert (found.opened_at, found.reason) == (ends, "insurance_lapse")
     assert found.badges_revoked_at is not None and found.shielded_at is not None
@@ -248,5 +247,5 @@ def test_a_renewed_cover_opens_nothing_at_its_end(api: Api) -> None:
     assert renewal.status_code == 201, renewal.text
     api.clock.advance_to(ends + timedelta(hours=1))
     assert pay(api, "m1", "10.00", "p2").status_code == 201
-    run_cycle(api.container, api.clock.now())
+    api.container.run_cycle(api.clock.now())
     assert _obligations(api) == []
