@@ -15,9 +15,11 @@ import pytest
 from shopwarden.clock import SHANGHAI
 from shopwarden.errors import Conflict, NotFound, PolicyInvalid
 from shopwarden.families import POLICY_SCHEMAS
+from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.policy.loader import BUNDLED_DIR, parse_policy
 from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
+from shopwarden.scoring.policy import ScorePolicy
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=SHANGHAI)
 SCORE = (BUNDLED_DIR / "score" / "2023-12-15.yaml").read_text(encoding="utf-8")
@@ -222,3 +224,20 @@ def test_lookups(store):
         store.versions("scores")
     families = [v.family for v in store.versions()]
     assert families == sorted(families)
+
+
+@pytest.mark.rule("POL-2")
+def test_the_store_accepts_the_families_it_is_given_and_no_other():
+    """The composition root names the families; the policy package knows none (issue 11)."""
+    score = version_of(SCORE)
+    only_score = {"score": ScorePolicy}
+    assert PolicyStore([score], schemas=only_score).families() == ["score"]
+    with pytest.raises(PolicyInvalid, match="unknown family 'score'; known: platform"):
+        PolicyStore([score], schemas={"platform": PlatformPolicy})
+    with pytest.raises(PolicyInvalid, match="score parameters are a PlatformPolicy"):
+        PolicyStore([score], schemas={"score": PlatformPolicy})
+    with pytest.raises(NotFound, match="no policy family 'deposits'; known: score"):
+        PolicyStore([], schemas=only_score).versions("deposits")
+    refused = "family: unknown family 'score'; known: platform"
+    with pytest.raises(PolicyInvalid, match=refused):
+        parse_policy(SCORE, origin="test.yaml", schemas={"platform": PlatformPolicy})
