@@ -226,8 +226,8 @@ def ledger_verify() -> None:
     """Recompute every balance and transaction from the entries; exit 1 on a mismatch."""
     from shopwarden.ledger.verify import verify_ledger
 
-    with open_container() as container, container.db.transaction() as session:
-        found = verify_ledger(session)
+    with open_container() as container, container.unit_of_work() as ctx:
+        found = verify_ledger(ctx.session)
     for mismatch in found:
         console.print(f"[red]mismatch[/] {mismatch.subject}: {mismatch.problem}")
     console.print("ledger OK" if not found else f"{len(found)} mismatches")
