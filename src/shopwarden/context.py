@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # types only: the catalog itself works through contexts
 
 P = TypeVar("P", bound=BaseModel)
 
+
 class ProductListener(Protocol):
     """Re-decides what depends on a product (BNPL flag, deposit requirement) when it changes."""
 
