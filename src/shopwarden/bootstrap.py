@@ -24,7 +24,7 @@ from shopwarden.cycle.registry import CycleStep
 from shopwarden.cycle.service import CycleResult, run_cycle
 from shopwarden.db.engine import Database
 from shopwarden.db.migrate import upgrade
-from shopwarden.families import CYCLE_STEPS, HOOKS, POLICY_SCHEMAS
+from shopwarden.families import CYCLE_STEPS, HOOKS, PLATFORM_ACCOUNTS, POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.policy.store import PolicyStore
 from shopwarden.settings import Settings
@@ -79,7 +79,7 @@ def bootstrap(
     if migrate:
         with db.transaction() as session:
             sync_categories(session, tree)
-            ensure_platform_accounts(session, clock)
+            ensure_platform_accounts(session, clock, PLATFORM_ACCOUNTS)
     policies = PolicyStore.load(
         schemas=POLICY_SCHEMAS,
         bundled=bundled_policies,

@@ -10,7 +10,7 @@ the order money requests take too, so a cycle cannot deadlock with them on Postg
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 
 from pydantic import BaseModel
@@ -35,6 +35,7 @@ from shopwarden.deposits.policy import DepositsPolicy
 from shopwarden.facts import tables as facts_tables
 from shopwarden.idempotency import tables as idempotency_tables
 from shopwarden.ledger import tables as ledger_tables
+from shopwarden.ledger.accounts import CORE_ACCOUNTS
 from shopwarden.payments import tables as payment_tables
 from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.reports.policy import ReportsPolicy
@@ -55,6 +56,8 @@ class Family:
     tables: tuple[ModuleType, ...] = ()
     steps: tuple[CycleStep, ...] = ()
     product_listeners: tuple[ProductListener, ...] = ()
+    # The platform's ledger accounts it posts to: purpose → may the balance go below zero?
+    platform_accounts: Mapping[str, bool] = field(default_factory=dict)
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -65,6 +68,13 @@ FAMILIES: tuple[Family, ...] = (
         tables=(deposit_tables, payment_tables),
         steps=deposit_steps.STEPS,  # DEP-2..14; first, see the module docstring
         product_listeners=(deposit_risk.on_product_changed, deposit_cash.on_product_changed),
+        platform_accounts={
+            "insurer": True,  # DEP-6: the insurer outside our books advances compensation
+            "consumer_compensation": False,  # DEP-3, DEP-6: compensation paid to consumers
+            "campaign_fees": False,  # DEP-12, DEP-13: Taoqianggou and Tiantiantemai fees
+            "forfeited_deposits": False,  # DEP-9: forfeited risk deposits
+            "payouts": False,  # DEP-14: deposit refunds paid out to the merchant's account
+        },
     ),
     Family(
         "bnpl",
@@ -72,6 +82,11 @@ FAMILIES: tuple[Family, ...] = (
         tables=(bnpl_tables,),
         steps=bnpl_steps.STEPS,  # BNPL-2, 3, 7, 8
         product_listeners=(bnpl_flags.on_product_changed,),
+        platform_accounts={
+            "bnpl_fee_revenue": False,  # BNPL-6
+            "bnpl_clearing": False,  # BNPL-7/8: collected, owed to merchants until settlement
+            "consumer_receivables": True,  # BNPL-7: claims on consumers (negative: owed to us)
+        },
     ),
     Family("score", ScorePolicy, tables=(score_tables,), steps=score_steps.STEPS),
     Family("shipping", ShippingPolicy),
@@ -97,6 +112,11 @@ POLICY_SCHEMAS: Mapping[str, type[BaseModel]] = MappingProxyType(
 """Which parameter model validates each policy family (POL-2): the loader refuses others."""
 
 CYCLE_STEPS: tuple[CycleStep, ...] = tuple(step for f in FAMILIES for step in f.steps)
+
+PLATFORM_ACCOUNTS: Mapping[str, bool] = MappingProxyType(
+    {**CORE_ACCOUNTS, **{p: neg for f in FAMILIES for p, neg in f.platform_accounts.items()}}
+)
+"""Every platform account the deployment posts to, opened by ``bootstrap``."""
 
 HOOKS = Hooks(product_changed=tuple(hook for f in FAMILIES for hook in f.product_listeners))
 

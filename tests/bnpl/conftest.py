@@ -23,7 +23,7 @@ from shopwarden.catalog.tree import load_tree
 from shopwarden.clock import SimulatedClock
 from shopwarden.context import Context, Hooks
 from shopwarden.db.engine import Database
-from shopwarden.families import POLICY_SCHEMAS
+from shopwarden.families import PLATFORM_ACCOUNTS, POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.ledger.model import merchant_account_code, platform_account_code, transfer
 from shopwarden.ledger.service import Ledger
@@ -147,5 +147,5 @@ def api(database_url: str, tmp_path: Path, clock: SimulatedClock) -> Iterator[Ap
 def world(db: Database, clock: SimulatedClock) -> World:
     with db.transaction() as session:
         sync_categories(session, load_tree())
-        ensure_platform_accounts(session, clock)
+        ensure_platform_accounts(session, clock, PLATFORM_ACCOUNTS)
     return World(db, clock, PolicyStore.load(schemas=POLICY_SCHEMAS))

@@ -13,7 +13,7 @@ from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import load_tree
 from shopwarden.clock import SimulatedClock
 from shopwarden.db.engine import Database
-from shopwarden.families import POLICY_SCHEMAS
+from shopwarden.families import PLATFORM_ACCOUNTS, POLICY_SCHEMAS
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.policy.store import PolicyStore
@@ -28,7 +28,7 @@ def pg_world(postgres_url: str, clock: SimulatedClock) -> Iterator[World]:
     database = Database(postgres_url, pool_size=ORDERS)
     with database.transaction() as session:
         sync_categories(session, load_tree())
-        ensure_platform_accounts(session, clock)
+        ensure_platform_accounts(session, clock, PLATFORM_ACCOUNTS)
     yield World(database, clock, PolicyStore.load(schemas=POLICY_SCHEMAS))
     database.dispose()
 

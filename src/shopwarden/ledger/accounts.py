@@ -1,10 +1,14 @@
-"""The platform's own accounts, opened by the bootstrap so every deployment has them.
+"""The platform's own accounts, opened by the composition root so every deployment has them.
 
 ``bank`` stands for the world outside the ledger (money paid in or out), so it may go
-negative; every other platform account is flagged no-negative. Domains add theirs here.
+negative. The accounts a rule family posts to are declared with the family
+(``families.py``: ``Family.platform_accounts``) and opened with these.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
@@ -13,23 +17,20 @@ from shopwarden.ledger.model import platform_account_code
 from shopwarden.ledger.service import Ledger
 
 # purpose → may the balance go below zero?
-PLATFORM_ACCOUNTS: dict[str, bool] = {
-    "bank": True,
-    "fee_revenue": False,
-    "bnpl_fee_revenue": False,  # BNPL-6
-    "bnpl_clearing": False,  # BNPL-7/8: collected, owed to merchants until settlement
-    "consumer_receivables": True,  # BNPL-7: claims on consumers (negative = owed to us)
-    "insurer": True,  # DEP-6: the insurer outside our books advances compensation, gets fees
-    "consumer_compensation": False,  # DEP-3, DEP-6: compensation paid to consumers
-    "campaign_fees": False,  # DEP-12, DEP-13: Taoqianggou and Tiantiantemai fees
-    "forfeited_deposits": False,  # DEP-9: forfeited risk deposits
-    "payouts": False,  # DEP-14: deposit refunds paid out to the merchant's named account
-}
+CORE_ACCOUNTS: Mapping[str, bool] = MappingProxyType(
+    {
+        "bank": True,
+        "fee_revenue": False,  # the platform's own trading fees
+    }
+)
 
 
-def ensure_platform_accounts(session: Session, clock: Clock) -> None:
+def ensure_platform_accounts(
+    session: Session, clock: Clock, accounts: Mapping[str, bool] = CORE_ACCOUNTS
+) -> None:
+    """Open every account of ``accounts`` (purpose → may go negative) that is not open yet."""
     ledger = Ledger(session, clock)
-    for purpose, may_go_negative in PLATFORM_ACCOUNTS.items():
+    for purpose, may_go_negative in accounts.items():
         ledger.open_account(
             platform_account_code(purpose), purpose=purpose, no_negative=not may_go_negative
         )
