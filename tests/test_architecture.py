@@ -36,7 +36,7 @@ def test_the_source_tree_keeps_every_rule() -> None:
 
 def test_the_convention_finds_the_pure_modules_of_every_family() -> None:
     pure = {m.name for m in modules(SRC) if m.is_pure}
-    for family in ("deposits", "bnpl", "scoring", "shipping", "trust", "reports", "sanctions"):
+    for family in ("deposits", "bnpl", "scoring", "shipping", "trust", "reports", "violations"):
         assert f"{PACKAGE}.{family}.policy" in pure
     assert {
         f"{PACKAGE}.deposits.rules",

@@ -39,7 +39,7 @@ from shopwarden.ledger.accounts import CORE_ACCOUNTS
 from shopwarden.payments import tables as payment_tables
 from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.reports.policy import ReportsPolicy
-from shopwarden.sanctions.policy import ViolationsPolicy
+from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring import cycle_steps as score_steps
 from shopwarden.scoring import tables as score_tables
 from shopwarden.scoring.policy import ScorePolicy

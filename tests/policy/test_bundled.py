@@ -22,7 +22,7 @@ from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.policy.loader import BUNDLED_DIR, load_file
 from shopwarden.policy.store import PolicyStore
 from shopwarden.reports.policy import ReportsPolicy
-from shopwarden.sanctions.policy import ViolationsPolicy
+from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.shipping.policy import ShippingPolicy
 from shopwarden.trust.policy import TrustPolicy
