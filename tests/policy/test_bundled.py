@@ -280,7 +280,7 @@ def test_violation_measures_forbid_their_actions(store):
     policy = store.in_force("violations", at("2024-01-01T00:00:00")).parameters_as(ViolationsPolicy)
     forbids = {name: set(m.forbids) for name, m in policy.measures.items()}
     assert forbids == {
-        "delist_and_ban": {"list_product", "publish_product"},
+        "delist_and_ban": {"create_product", "list_product", "relist_product", "promote_product"},
         "suspend_cart": {"live_sell", "short_video_sell", "store_entry"},
         "mute": {"private_message"},
         "reduced_recommendation": set(),
