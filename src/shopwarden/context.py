@@ -38,11 +38,21 @@ class ProductListener(Protocol):
     def __call__(self, ctx: Context, *, product: ProductRow) -> None: ...
 
 
+class ListingGuard(Protocol):
+    """Refuses a listing action a rule forbids (a violation measure, VIO-1): raises
+    ``RuleRefused`` naming the rule, the field, and in ``extra`` the case and the end time."""
+
+    def __call__(
+        self, ctx: Context, *, merchant_id: str, action: str, product_id: str | None
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What domains asked to hear about, wired by the composition root (``families.py``)."""
 
     product_changed: tuple[ProductListener, ...] = ()
+    listing_guards: tuple[ListingGuard, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,14 @@ class Context:
         """Tell every subscribed domain that ``product`` was created or edited."""
         for listener in self.hooks.product_changed:
             listener(self, product=product)
+
+    def check_listing(
+        self, *, merchant_id: str, action: str, product_id: str | None = None
+    ) -> None:
+        """Ask every listing guard before a product path creates or lists (VIO-1): one that
+        forbids ``action`` (``create_product``, ``list_product``) raises ``RuleRefused``."""
+        for guard in self.hooks.listing_guards:
+            guard(self, merchant_id=merchant_id, action=action, product_id=product_id)
 
 
 UnitOfWork = Callable[[], AbstractContextManager[Context]]
