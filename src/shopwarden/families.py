@@ -21,7 +21,7 @@ from shopwarden.bnpl import steps as bnpl_steps
 from shopwarden.bnpl import tables as bnpl_tables
 from shopwarden.bnpl.policy import BnplPolicy
 from shopwarden.catalog import tables as catalog_tables
-from shopwarden.context import Hooks, ProductListener
+from shopwarden.context import Hooks, ListingGuard, ProductListener
 from shopwarden.cycle import builtin_steps
 from shopwarden.cycle import tables as cycle_tables
 from shopwarden.cycle.registry import CycleStep
@@ -39,6 +39,9 @@ from shopwarden.ledger.accounts import CORE_ACCOUNTS
 from shopwarden.payments import tables as payment_tables
 from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.reports.policy import ReportsPolicy
+from shopwarden.violations import enforcement as violation_enforcement
+from shopwarden.violations import steps as violation_steps
+from shopwarden.violations import tables as violation_tables
 from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring import cycle_steps as score_steps
 from shopwarden.scoring import tables as score_tables
@@ -56,6 +59,8 @@ class Family:
     tables: tuple[ModuleType, ...] = ()
     steps: tuple[CycleStep, ...] = ()
     product_listeners: tuple[ProductListener, ...] = ()
+    # Asked before a product path creates or lists (VIO-1): a guard refuses with RuleRefused.
+    listing_guards: tuple[ListingGuard, ...] = ()
     # The platform's ledger accounts it posts to: purpose → may the balance go below zero?
     platform_accounts: Mapping[str, bool] = field(default_factory=dict)
 
@@ -90,7 +95,14 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family("score", ScorePolicy, tables=(score_tables,), steps=score_steps.STEPS),
     Family("shipping", ShippingPolicy),
-    Family("violations", ViolationsPolicy),
+    Family(
+        "violations",
+        ViolationsPolicy,
+        tables=(violation_tables,),
+        steps=violation_steps.STEPS,  # VIO-1 delisting at a measure's start, VIO-5 its end
+        listing_guards=(violation_enforcement.listing_guard,),  # VIO-1
+        platform_accounts={"violation_penalties": False},  # VIO-5 penalties, VIO-6 given back
+    ),
     Family("trust", TrustPolicy),
     Family("reports", ReportsPolicy),
 )
@@ -118,7 +130,10 @@ PLATFORM_ACCOUNTS: Mapping[str, bool] = MappingProxyType(
 )
 """Every platform account the deployment posts to, opened by ``bootstrap``."""
 
-HOOKS = Hooks(product_changed=tuple(hook for f in FAMILIES for hook in f.product_listeners))
+HOOKS = Hooks(
+    product_changed=tuple(hook for f in FAMILIES for hook in f.product_listeners),
+    listing_guards=tuple(guard for f in FAMILIES for guard in f.listing_guards),
+)
 
 metadata = Base.metadata
 """Every table of every family (importing the modules above registered them), for Alembic."""
