@@ -62,6 +62,8 @@ def enable(
                 rule="BNPL-9",
             )
         return row, False  # enabled already: one click twice changes nothing
+    # VIO-1: enabling lists the store's products for BNPL; a measure may forbid listing
+    ctx.check_listing(merchant_id=merchant_id, action="list_product")
     terms = ctx.policy(rules.FAMILY, BnplPolicy, as_of)
     decided = rules.decide_enable(
         merchant_id,
@@ -118,6 +120,8 @@ def _set_status(
         )
     if row.status == status:
         return row, False
+    if status == rules.STORE_ENABLED:  # VIO-1: resuming lists the products for BNPL again
+        ctx.check_listing(merchant_id=merchant_id, action="list_product")
     terms = ctx.policy(rules.FAMILY, BnplPolicy, as_of)
     row.status = status
     row.paused_at = as_of if status == rules.STORE_PAUSED else None

@@ -123,6 +123,10 @@ def create_product(ctx: Context, *, data: ProductCreate) -> ProductRow:
     if ctx.session.get(ProductRow, data.id) is not None:
         raise AlreadyExists(f"product {data.id} already exists", field="id")
     _known_category(ctx.session, data.category)
+    # VIO-1: a violation measure in force may forbid publishing or listing (listing guards)
+    ctx.check_listing(merchant_id=owner.id, action="create_product", product_id=data.id)
+    if data.listed:
+        ctx.check_listing(merchant_id=owner.id, action="list_product", product_id=data.id)
     now = ctx.now()
     row = ProductRow(
         id=data.id,
@@ -161,6 +165,8 @@ def products(
 def update_product(ctx: Context, *, product_id: str, data: ProductUpdate) -> ProductRow:
     row = product(ctx, product_id=product_id)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("listed") is True and not row.listed:  # VIO-1: listing, or relisting
+        ctx.check_listing(merchant_id=row.merchant_id, action="list_product", product_id=row.id)
     if "category" in changes:
         _known_category(ctx.session, changes["category"])
         row.category_code = changes.pop("category")
