@@ -28,6 +28,7 @@ from shopwarden.api.routers import (
     ledger,
     payments,
     scoring,
+    violations,
 )
 from shopwarden.bootstrap import Container
 
@@ -39,6 +40,7 @@ ROUTERS = (
     deposits.router,
     scoring.router,
     payments.router,
+    violations.router,
 )
 
 
