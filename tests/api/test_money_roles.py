@@ -244,6 +244,18 @@ REFUSED: list[tuple[str, dict[str, Any] | None, int, str | None]] = [
     ),
     ("/v1/payments/incoming/{incoming}/confirmation", None, 403, "Authorization"),
     ("/v1/payments/incoming/{incoming}/rejection", {"reason": "no"}, 403, "Authorization"),
+    (
+        "/v1/violations/cases",
+        {"merchant_id": "m1", "broken_rule": "r", "evidence": "e", "penalty": "1.00"},
+        403,
+        "Authorization",
+    ),
+    (
+        "/v1/violations/appeals/1/decision",
+        {"outcome": "upheld", "reason": "r"},
+        403,
+        "Authorization",
+    ),
     # operator actions that move money or set what is owed, without an Idempotency-Key
     ("/v1/cycle/runs", {"as_of": "2024-03-02T00:00:00+08:00"}, 403, "Authorization"),
     ("/v1/deposits/risk", {"merchant_id": "m1", "tier": "standard"}, 403, "Authorization"),
@@ -326,6 +338,7 @@ def test_the_role_matrix_covers_every_money_endpoint(api: Api) -> None:
         .replace("/j1/orders/o1/", "/{campaign_id}/orders/{order_id}/")
         .replace("/refunds/1/", "/refunds/{refund_id}/")
         .replace("/o-m2/", "/{order_id}/")
+        .replace("/appeals/1/", "/appeals/{appeal_id}/")
         for path, *_ in REFUSED
     }
     assert len(money) >= 20
