@@ -25,7 +25,7 @@ from sqlalchemy import select
 from shopwarden.catalog.tables import MerchantRow, ProductRow
 from shopwarden.context import UnitOfWork
 from shopwarden.errors import InvalidInput
-from shopwarden.facts.model import COLUMN_NAMES, REQUIRED
+from shopwarden.facts.model import COLUMN_NAMES, COLUMNS, REQUIRED
 from shopwarden.facts.service import BatchReport, find_batch, record_batch
 from shopwarden.facts.storage import (
     ARROW_SCHEMA,
@@ -174,15 +174,31 @@ def _register_catalog(units: UnitOfWork, con: duckdb.DuckDBPyConnection) -> None
 
 
 def _register_stored(con: duckdb.DuckDBPyConnection, root: Path) -> None:
-    columns = ", ".join(f'"{name}"' for name in COLUMN_NAMES)
     if has_facts(root):
         glob = parquet_glob(root).replace("'", "''")
+        source = f"read_parquet('{glob}', union_by_name = true)"
+        present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         con.execute(
-            f"CREATE TEMP TABLE stored AS SELECT {columns} FROM read_parquet('{glob}') "
+            f"CREATE TEMP TABLE stored AS SELECT {_stored_columns(present)} FROM {source} "
             "WHERE order_id IN (SELECT order_id FROM ranked WHERE reason IS NULL)"
         )
     else:
+        columns = ", ".join(f'"{name}"' for name in COLUMN_NAMES)
         con.execute(f"CREATE TEMP TABLE stored AS SELECT {columns} FROM typed WHERE false")
+
+
+_SQL_TYPES = {"int": "BIGINT", "bool": "BOOLEAN", "instant": "TIMESTAMPTZ"}
+
+
+def _stored_columns(present: set[str]) -> str:
+    """Stored files are read by column name: a file written before a column was added to the
+    schema lacks it, and a column no stored file has yet reads as empty (docs/facts.md)."""
+    return ", ".join(
+        f'"{c.name}"'
+        if c.name in present
+        else f'CAST(NULL AS {_SQL_TYPES.get(c.kind, "VARCHAR")}) AS "{c.name}"'
+        for c in COLUMNS
+    )
 
 
 def _write_accepted(con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport) -> None:

@@ -1,7 +1,10 @@
 """The order-facts schema: one row per order, everything the score and the reports read.
 
 A fact row is a snapshot of what happened to one order: payment, shipping, delivery, receipt,
-cancellation, ratings, the first customer-service reply, after-sales. Instants are zone-aware
+cancellation, ratings, the first customer-service reply, after-sales, and an overdue shipment's
+penalty event and the consumer's compensation for it (SHIP). Columns are only ever added, and
+added optional, so files written before a column existed stay valid (``ingest`` reads stored
+files by column name). Instants are zone-aware
 (stored in UTC, to the second); amounts are integer cents, as everywhere (SPEC conventions).
 The ``day`` an order belongs to is the Asia/Shanghai calendar day of its payment: it names the
 Parquet partition the row is stored in, and it is the day the 30-day score window counts
@@ -55,7 +58,8 @@ COLUMNS: tuple[Column, ...] = (
         "promised_shipping_hours",
         "int",
         True,
-        "Shipping time the merchant promised for the product, in hours.",
+        "Shipping time the merchant had set for the product when the order was paid, in hours "
+        "(24, 48 or other; SHIP-1).",
         1,
         MAX_PROMISED_HOURS,
     ),
@@ -84,6 +88,22 @@ COLUMNS: tuple[Column, ...] = (
     Column("refund_approved", "bool", False, "The decision: approved (true) or refused."),
     Column("dispute_at", "instant", False, "A platform dispute (arbitration) was opened."),
     Column("complaint_at", "instant", False, "The consumer filed a complaint."),
+    # Added for SHIP (issue 12); optional, so files written before them stay valid.
+    Column(
+        "overdue_at",
+        "instant",
+        False,
+        "The order system reported the shipment overdue (超时未发货): the late-shipment "
+        "penalty event (SHIP-4).",
+    ),
+    Column(
+        "delay_compensation_cents",
+        "int",
+        False,
+        "Compensation paid to the consumer for the delayed shipment, in cents (SHIP-5).",
+        0,
+        MAX_AMOUNT_CENTS,
+    ),
 )
 
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -124,6 +144,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     CrossCheck("time_order", "refund_handled_at", "refund_requested_at"),
     CrossCheck("time_order", "dispute_at", "paid_at"),
     CrossCheck("time_order", "complaint_at", "paid_at"),
+    CrossCheck("time_order", "overdue_at", "paid_at"),
     CrossCheck("incomplete", "delivered_at", "shipped_at"),
     *(CrossCheck("incomplete", rating, "rated_at") for rating in RATINGS),
     CrossCheck("incomplete", "cs_first_response_seconds", "cs_first_message_at"),
@@ -132,6 +153,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     CrossCheck("incomplete", "refund_handled_at", "refund_approved"),
     CrossCheck("incomplete", "refund_approved", "refund_handled_at"),
     CrossCheck("incomplete", "refund_handled_at", "refund_requested_at"),
+    CrossCheck("incomplete", "delay_compensation_cents", "overdue_at"),
 )
 """Checked in this order after the per-column checks; a row's first failure is its reason."""
 

@@ -35,7 +35,7 @@ def _arrow_type(column: Column) -> pa.DataType:
     if column.kind == "int":
         if column.name in _SMALL_INTS:
             return pa.int8()
-        return pa.int64() if column.name == "amount_cents" else pa.int32()
+        return pa.int64() if column.name.endswith("_cents") else pa.int32()
     return _ARROW_TYPES[column.kind]
 
 
