@@ -46,6 +46,9 @@ from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring import cycle_steps as score_steps
 from shopwarden.scoring import tables as score_tables
 from shopwarden.scoring.policy import ScorePolicy
+from shopwarden.shipping import steps as shipping_steps
+from shopwarden.shipping import tables as shipping_tables
+from shopwarden.shipping.accounts import PLATFORM_ACCOUNTS as SHIPPING_ACCOUNTS
 from shopwarden.shipping.policy import ShippingPolicy
 from shopwarden.trust.policy import TrustPolicy
 
@@ -94,7 +97,13 @@ FAMILIES: tuple[Family, ...] = (
         },
     ),
     Family("score", ScorePolicy, tables=(score_tables,), steps=score_steps.STEPS),
-    Family("shipping", ShippingPolicy),
+    Family(
+        "shipping",
+        ShippingPolicy,
+        tables=(shipping_tables,),
+        steps=shipping_steps.STEPS,  # SHIP-2..5
+        platform_accounts=SHIPPING_ACCOUNTS,  # SHIP-4, SHIP-5: penalties, compensation, owed
+    ),
     Family(
         "violations",
         ViolationsPolicy,
