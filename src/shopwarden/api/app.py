@@ -28,6 +28,7 @@ from shopwarden.api.routers import (
     ledger,
     payments,
     scoring,
+    shipping,
     violations,
 )
 from shopwarden.bootstrap import Container
@@ -41,6 +42,7 @@ ROUTERS = (
     scoring.router,
     payments.router,
     violations.router,
+    shipping.router,
 )
 
 
