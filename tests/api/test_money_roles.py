@@ -256,6 +256,17 @@ REFUSED: list[tuple[str, dict[str, Any] | None, int, str | None]] = [
         403,
         "Authorization",
     ),
+    (
+        "/v1/shipping/overdue-shipments",
+        {
+            "order_id": "o1",
+            "merchant_id": "m1",
+            "paid_at": "2024-02-26T10:00:00+08:00",
+            "promised_shipping_hours": 48,
+        },
+        403,
+        "Authorization",
+    ),
     # operator actions that move money or set what is owed, without an Idempotency-Key
     ("/v1/cycle/runs", {"as_of": "2024-03-02T00:00:00+08:00"}, 403, "Authorization"),
     ("/v1/deposits/risk", {"merchant_id": "m1", "tier": "standard"}, 403, "Authorization"),
