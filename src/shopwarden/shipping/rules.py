@@ -104,11 +104,11 @@ def _share_condition(m: WeekMeasures, target: Decimal) -> Condition:
         return Condition(
             "committed_share",
             "committed in-stock share",
-            "no paid orders",
+            "none",
             ">",
             shown,
             False,
-            "no paid orders in the week: the share needs paid orders",
+            "no paid orders in the week to measure it",
         )
     met = share > target
     if met:
@@ -139,11 +139,11 @@ def _on_time_condition(m: WeekMeasures, target: Decimal) -> Condition:
         return Condition(
             "on_time_rate",
             "on-time shipment rate",
-            "no order due",
+            "none",
             ">=",
             shown,
             False,
-            "no order's promised time passed in the week: no on-time rate",
+            "no paid order of the week whose promised time passed, to measure it",
         )
     met = rate >= target
     if met:
@@ -179,7 +179,9 @@ def _items(m: WeekMeasures, policy: ShippingPolicy, window: str) -> list[Explana
         ("on-time shipment rate", m.on_time_rate, ">=", e.on_time_rate_inclusive),
     ):
         if ratio is None:
-            items.append(ExplanationItem(name, "none", percent(target), comparison, "not met"))
+            items.append(
+                ExplanationItem(name, "none", percent(target), comparison, "not met", window)
+            )
         else:
             item = compare(name, ratio, comparison, target, window=window)
             items.append(
@@ -224,7 +226,7 @@ def evaluate_exemption(
         )
     else:
         summary = f"no exemption for the week {week.label()}: over {measured.label()} " + "; ".join(
-            f"{c.measure} {c.value}, needs {c.comparison} {c.target}: short by {c.gap}"
+            f"{c.measure} {c.value}, needs {c.comparison} {c.target} ({c.gap})"
             for c in found
             if not c.met
         )
