@@ -62,8 +62,7 @@ def enable(
                 rule="BNPL-9",
             )
         return row, False  # enabled already: one click twice changes nothing
-    # VIO-1: enabling lists the store's products for BNPL; a measure may forbid listing
-    ctx.check_listing(merchant_id=merchant_id, action="list_product")
+    ctx.check_listing(merchant_id=merchant_id, action="list_product")  # VIO-1: lists for BNPL
     terms = ctx.policy(rules.FAMILY, BnplPolicy, as_of)
     decided = rules.decide_enable(
         merchant_id,
