@@ -129,9 +129,7 @@ def start(ctx: Context, *, measure: MeasureRow, at: datetime) -> int:
             ProductRow.merchant_id == measure.merchant_id, ProductRow.listed.is_(True)
         )
         ctx.session.execute(
-            insert(DelistingRow).from_select(
-                ["measure_id", "product_id", "delisted_at"], chosen
-            )
+            insert(DelistingRow).from_select(["measure_id", "product_id", "delisted_at"], chosen)
         )
         ctx.session.execute(
             update(ProductRow)
@@ -178,12 +176,12 @@ def record_lift(ctx: Context, *, row: MeasureRow, at: datetime, by: str, reason:
     row.lifted_by = by
     row.lift_reason = reason
     ctx.session.flush()
-    version = rules_version(ctx, row)
+    version = rules_version(ctx, row=row)
     decision = rules.lifted(version, row.merchant_id, facts_of(row), at=at, by=by, reason=reason)
     ctx.record(decision, as_of=at, key=f"vio:measure:{row.id}:lifted")
 
 
-def rules_version(ctx: Context, row: MeasureRow) -> str:
+def rules_version(ctx: Context, *, row: MeasureRow) -> str:
     return case(ctx, case_id=row.case_id).policy_version
 
 

@@ -66,7 +66,7 @@ def in_force(ctx: Context, *, merchant_id: str, at: datetime) -> list[MeasureFac
     return [facts_of(row) for row in ctx.session.execute(statement)]
 
 
-def version_at(ctx: Context, at: datetime) -> str:
+def version_at(ctx: Context, *, at: datetime) -> str:
     """The violations version in force at ``at``, for the decision's record (POL-2)."""
     try:
         return ctx.policies.in_force(rules.FAMILY, at).version
@@ -82,7 +82,7 @@ def answer(
     rules.check_action(action)
     when = at or ctx.now()
     measures = in_force(ctx, merchant_id=merchant_id, at=when)
-    decision = rules.may(merchant_id, action, measures, at=when, version=version_at(ctx, when))
+    decision = rules.may(merchant_id, action, measures, at=when, version=version_at(ctx, at=when))
     return decision, rules.binding_measure(action, measures, at=when)
 
 
@@ -97,7 +97,7 @@ def exposure(
     """VIO-4: the weight on the exposure of the merchant's short videos at ``at``."""
     when = at or ctx.now()
     measures = in_force(ctx, merchant_id=merchant_id, at=when)
-    return rules.exposure(merchant_id, measures, at=when, version=version_at(ctx, when))
+    return rules.exposure(merchant_id, measures, at=when, version=version_at(ctx, at=when))
 
 
 def status(ctx: Context, *, merchant_id: str, at: datetime | None = None) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def status(ctx: Context, *, merchant_id: str, at: datetime | None = None) -> dic
     catalog.merchant(ctx, merchant_id=merchant_id)
     when = at or ctx.now()
     measures = in_force(ctx, merchant_id=merchant_id, at=when)
-    version = version_at(ctx, when)
+    version = version_at(ctx, at=when)
     actions = {}
     for action in ACTIONS:
         decision = rules.may(merchant_id, action, measures, at=when, version=version)
@@ -154,7 +154,7 @@ def listing_guard(ctx: Context, *, merchant_id: str, action: str, product_id: st
     binding = rules.binding_measure(action, measures, at=when)
     if binding is None:
         return
-    decision = rules.may(merchant_id, action, measures, at=when, version=version_at(ctx, when))
+    decision = rules.may(merchant_id, action, measures, at=when, version=version_at(ctx, at=when))
     end = binding.end()
     raise RuleRefused(
         decision.summary,

@@ -67,7 +67,7 @@ def appeal_out(row: AppealRow, now: datetime) -> AppealOut:
     )
 
 
-def case_out(ctx: Context, row: CaseRow) -> CaseOut:
+def case_out(ctx: Context, *, row: CaseRow) -> CaseOut:
     now = ctx.now()
     measures = ctx.session.scalars(
         select(MeasureRow).where(MeasureRow.case_id == row.id).order_by(MeasureRow.id)
@@ -103,7 +103,7 @@ def cases(
         statement = statement.where(CaseRow.merchant_id == merchant_id)
     if after is not None:
         statement = statement.where(CaseRow.id < after)
-    return [case_out(ctx, row) for row in ctx.session.scalars(statement)]
+    return [case_out(ctx, row=row) for row in ctx.session.scalars(statement)]
 
 
 def appeals(

@@ -53,7 +53,7 @@ def open_case(body: s.CaseIn, money: MoneyCallDep) -> dict[str, Any]:
 
     def work(ctx: Context) -> s.CaseOut:
         row = cases.open_case(ctx, data=body, opened_by=money.principal.scope, key=money.ledger_key)
-        return queries.case_out(ctx, row)
+        return queries.case_out(ctx, row=row)
 
     return money.run(body, work)
 
@@ -78,7 +78,7 @@ def get_case(case_id: RowId, units: UnitsDep, principal: PrincipalDep) -> s.Case
     with units() as ctx:
         row = cases.case(ctx, case_id=case_id)
         require_visible(principal, row.merchant_id, f"case {case_id}")
-        return queries.case_out(ctx, row)
+        return queries.case_out(ctx, row=row)
 
 
 @router.get("/measures", response_model=list[s.MeasureOut])
