@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from shopwarden.catalog import service as catalog
 from shopwarden.context import Context
+from shopwarden.db.base import UTCDateTime
 from shopwarden.decisions.model import Decision
 from shopwarden.errors import NotFound, RuleRefused
 from shopwarden.violations import rules
@@ -26,21 +27,29 @@ from shopwarden.violations.policy import ACTIONS
 from shopwarden.violations.rules import MeasureFacts
 from shopwarden.violations.tables import DelistingRow, MeasureRow
 
-_COLUMNS = (
-    MeasureRow.id,
-    MeasureRow.case_id,
-    MeasureRow.measure,
-    MeasureRow.rule,
-    MeasureRow.forbids,
-    MeasureRow.exposure_factor,
-    MeasureRow.starts_at,
-    MeasureRow.ends_at,
-    MeasureRow.lifted_at,
+_MEASURES = MeasureRow.__table__.c
+_AT = bindparam("at", type_=UTCDateTime())
+# Built once: on an order path the check is one Core statement, compiled once and cached.
+_IN_FORCE = select(
+    _MEASURES.id,
+    _MEASURES.case_id,
+    _MEASURES.measure,
+    _MEASURES.rule,
+    _MEASURES.forbids,
+    _MEASURES.exposure_factor,
+    _MEASURES.starts_at,
+    _MEASURES.ends_at,
+    _MEASURES.lifted_at,
+).where(
+    _MEASURES.merchant_id == bindparam("merchant_id"),
+    _MEASURES.starts_at <= _AT,
+    or_(_MEASURES.ends_at.is_(None), _MEASURES.ends_at > _AT),
+    or_(_MEASURES.lifted_at.is_(None), _MEASURES.lifted_at > _AT),
 )
 
 
 def facts_of(row: Any) -> MeasureFacts:
-    """A stored measure (a row or a selected tuple of ``_COLUMNS``) as the rules see it."""
+    """A stored measure (a row, or a row of ``_IN_FORCE``) as the rules see it."""
     factor = row.exposure_factor
     return MeasureFacts(
         measure_id=row.id,
@@ -57,13 +66,8 @@ def facts_of(row: Any) -> MeasureFacts:
 
 def in_force(ctx: Context, *, merchant_id: str, at: datetime) -> list[MeasureFacts]:
     """The merchant's measures in force at ``at``: one read of the (merchant, start) index."""
-    statement = select(*_COLUMNS).where(
-        MeasureRow.merchant_id == merchant_id,
-        MeasureRow.starts_at <= at,
-        or_(MeasureRow.ends_at.is_(None), MeasureRow.ends_at > at),
-        or_(MeasureRow.lifted_at.is_(None), MeasureRow.lifted_at > at),
-    )
-    return [facts_of(row) for row in ctx.session.execute(statement)]
+    rows = ctx.session.connection().execute(_IN_FORCE, {"merchant_id": merchant_id, "at": at})
+    return [facts_of(row) for row in rows]
 
 
 def version_at(ctx: Context, *, at: datetime) -> str:

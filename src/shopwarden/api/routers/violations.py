@@ -12,7 +12,7 @@ A merchant's token reaches only its own: another merchant's answers 404.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -40,7 +40,7 @@ At = Annotated[
     Query(description="The instant asked about (default now), with its zone."),
 ]
 Status = Annotated[
-    str | None, Query(pattern=r"^(open|upheld|rejected)$", description="open, upheld or rejected")
+    Literal["open", "upheld", "rejected"] | None, Query(description="open, upheld or rejected")
 ]
 
 
