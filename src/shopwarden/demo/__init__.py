@@ -24,6 +24,7 @@ from shopwarden.clock import SimulatedClock
 from shopwarden.demo.bnpl import BnplDemo
 from shopwarden.demo.deposits import run_deposits_part
 from shopwarden.demo.scoring import generate_score_facts, score_summary
+from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.model import (
     HoldRequest,
     merchant_account_code,
@@ -56,6 +57,7 @@ class DemoSummary:
     deposits: dict[str, str] = field(default_factory=dict)  # issue 4's part
     score: dict[str, str] = field(default_factory=dict)  # issue 5's part
     bnpl: dict[str, str] = field(default_factory=dict)  # issue 6's part
+    violations: dict[str, str] = field(default_factory=dict)  # issue 12's part
 
 
 def run_demo(
@@ -95,6 +97,7 @@ def run_demo(
     summary.deposits = run_deposits_part(container, clock, rng, ids)
     summary.bnpl = bnpl.finish()  # issue 6's part: March's invoices, now that March is over
     summary.score = score_summary(container)  # issue 5's part
+    summary.violations = run_violations_part(container, clock, ids)  # issue 12's part
     _finish(container, summary)
     return container, summary
 
@@ -244,6 +247,7 @@ def summary_table(summary: DemoSummary) -> Table:
     rows += list(summary.deposits.items())
     rows += list(summary.score.items())
     rows += list(summary.bnpl.items())
+    rows += list(summary.violations.items())
     rows += [
         (f"policy in force: {family}", version) for family, version in summary.policies.items()
     ]
