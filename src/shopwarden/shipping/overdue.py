@@ -30,6 +30,7 @@ from shopwarden.shipping.accounts import (
 )
 from shopwarden.shipping.penalty_rules import Overdue, local, overdue_outcome, split_charge
 from shopwarden.shipping.policies import policy_at
+from shopwarden.shipping.rules import Policy
 from shopwarden.shipping.tables import ExemptionRow, OverdueRow
 from shopwarden.shipping.week_rules import Week, committed_in_stock, overdue_now, week_of
 
@@ -47,11 +48,7 @@ def record_overdue(
 ) -> OverdueRow:
     """The order system reports that ``order_id`` missed its promised shipping time."""
     now = ctx.now()
-    locked_or_raise(ctx.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
-    if ctx.session.scalar(select(OverdueRow.id).where(OverdueRow.order_id == order_id)):
-        raise AlreadyExists(
-            f"the overdue shipment of order {order_id} is recorded already", field="order_id"
-        )
+    _lock_new(ctx, merchant_id, order_id)
     deadline = paid_at + timedelta(hours=promised_shipping_hours)
     _check_overdue(paid_at, deadline, shipped_at, now)
     policy = policy_at(ctx, as_of=now)
@@ -59,14 +56,9 @@ def record_overdue(
     exemption = _week_exemption(ctx, merchant_id, week, now)
     left = 0 if exemption is None else exemption.granted + exemption.carried_in - exemption.used
     outcome = overdue_outcome(
-        order_id=order_id,
-        merchant_id=merchant_id,
-        deadline=deadline,
-        shipped_at=shipped_at,
-        week=week,
-        exemptions_left=left,
-        policy=policy,
-    )
+        order_id=order_id, merchant_id=merchant_id, deadline=deadline, shipped_at=shipped_at,
+        week=week, exemptions_left=left, policy=policy,
+    )  # fmt: skip
     if outcome.waived:
         assert exemption is not None
         _use(ctx, exemption)
@@ -76,16 +68,12 @@ def record_overdue(
         paid_at=paid_at,
         promised_shipping_hours=promised_shipping_hours,
         flash_purchase=flash_purchase,
-        committed_in_stock=committed_in_stock(
-            promised_shipping_hours, flash_purchase, policy.params.committed_in_stock
-        ),
         deadline=deadline,
         shipped_at=shipped_at,
         reported_at=now,
         week_start=week.first_day,
         exemption_id=exemption.id if outcome.waived and exemption else None,
-        policy_version=policy.version,
-        **_amounts(outcome),
+        **_decided(outcome, policy, promised_shipping_hours, flash_purchase),
     )
     _pay(ctx, row, outcome, key)
     ctx.session.add(row)
@@ -95,13 +83,25 @@ def record_overdue(
     return row
 
 
-def _amounts(outcome: Overdue) -> dict[str, object]:
+def _lock_new(ctx: Context, merchant_id: str, order_id: str) -> None:
+    """Lock the merchant first (its reports take turns); an order is reported once."""
+    locked_or_raise(ctx.session, MerchantRow, merchant_id, what="merchant", field="merchant_id")
+    if ctx.session.scalar(select(OverdueRow.id).where(OverdueRow.order_id == order_id)):
+        raise AlreadyExists(
+            f"the overdue shipment of order {order_id} is recorded already", field="order_id"
+        )
+
+
+def _decided(outcome: Overdue, policy: Policy, hours: int, flash: bool) -> dict[str, object]:
+    """The columns the rules decided: the classification, the outcome and its amounts."""
     return {
+        "committed_in_stock": committed_in_stock(hours, flash, policy.params.committed_in_stock),
         "outcome": outcome.penalty_decision.outcome,
         "penalty": outcome.penalty.cents,
         "charged": outcome.charged.cents,
         "compensation": outcome.compensation.cents,
         "collected": 0,
+        "policy_version": policy.version,
     }
 
 

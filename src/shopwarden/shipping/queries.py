@@ -67,7 +67,7 @@ def evaluation_out(
     )
 
 
-def recorded_evaluation(ctx: Context, row: WeekMeasureRow) -> s.EvaluationOut:
+def recorded_evaluation(ctx: Context, *, row: WeekMeasureRow) -> s.EvaluationOut:
     """A recorded week, explained again by the version that decided it (POL-2)."""
     found = ctx.policy_version(FAMILY, ShippingPolicy, row.policy_version)
     measures = WeekMeasures(
@@ -83,7 +83,7 @@ def recorded_evaluation(ctx: Context, row: WeekMeasureRow) -> s.EvaluationOut:
     return evaluation_out(evaluation, measures, measured.next(), row)
 
 
-def exemption_out(ctx: Context, row: ExemptionRow) -> s.ExemptionOut:
+def exemption_out(ctx: Context, *, row: ExemptionRow) -> s.ExemptionOut:
     used_on = ctx.session.scalars(
         select(OverdueRow.order_id)
         .where(OverdueRow.exemption_id == row.id)
@@ -148,7 +148,7 @@ def evaluations(ctx: Context, *, merchant_id: str, limit: int) -> list[s.Evaluat
         .order_by(WeekMeasureRow.week_start.desc())
         .limit(limit)
     )
-    return [recorded_evaluation(ctx, row) for row in rows]
+    return [recorded_evaluation(ctx, row=row) for row in rows]
 
 
 def week_start(ctx: Context, *, day: date | None) -> date | None:
@@ -191,7 +191,7 @@ def exemptions(
         statement = statement.where(ExemptionRow.week_start == week)
     if status:
         statement = statement.where(_STATUS[status])
-    return [exemption_out(ctx, row) for row in ctx.session.scalars(statement.limit(limit))]
+    return [exemption_out(ctx, row=row) for row in ctx.session.scalars(statement.limit(limit))]
 
 
 _OPEN = ExemptionRow.closed_at.is_(None)
@@ -259,7 +259,7 @@ def _last_week(
 ) -> tuple[s.EvaluationOut | None, str | None]:
     row = ctx.session.get(WeekMeasureRow, (merchant_id, week.previous().first_day))
     if row is not None:
-        return recorded_evaluation(ctx, row), None
+        return recorded_evaluation(ctx, row=row), None
     if not _has(ctx, week.start):
         return None, f"no shipping policy was in force on {week.first_day}: no exemption"
     policy = policy_at(ctx, as_of=week.start)
@@ -278,7 +278,7 @@ def _this_week(ctx: Context, merchant_id: str, week: Week) -> s.ThisWeekOut:
             ExemptionRow.merchant_id == merchant_id, ExemptionRow.week_start == week.first_day
         )
     )
-    exemption = exemption_out(ctx, row) if row else None
+    exemption = exemption_out(ctx, row=row) if row else None
     outcomes = list(
         ctx.session.scalars(
             select(OverdueRow.outcome).where(
