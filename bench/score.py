@@ -1,14 +1,22 @@
-"""Benchmark: the 30-day shopping experience score of every merchant, three ways.
+"""Benchmark: the 30-day shopping experience score of every merchant, five ways.
 
 1. shopwarden: the Ibis expression (``scoring.service.score_everyone``) on DuckDB;
-2. hand-written DuckDB SQL over the same Parquet files;
-3. pandas over the same files (one day partition at a time, then summed).
+2. expert_sql: the fastest single DuckDB query we could write (``score_baselines.EXPERT_QUERY``);
+3. hand_sql: this benchmark's older hand SQL, the shape the expression had before issue 17;
+4. floor: a scan of the 20 columns the score reads, nothing computed (no answer);
+5. pandas: the same files, a day partition at a time (``score_pandas.py``).
 
-Each runs in its own process, so each one's peak RSS is its own. Prints seconds, peak RSS and
-the ratios, and exits 1 unless all three give the same status, total and score for every
-merchant. Targets: shopwarden <= 1.25 x the hand SQL, >= 8 x faster than pandas, <= 1.5 GB.
+With ``--snapshots``, also what the daily snapshot step reads (``scoring.service.all_aggregates``):
+the aggregates query alone, then the same with its column-wise conversion to one mapping per
+merchant, and the older row-by-row conversion (``to_pylist``) beside it.
 
-    python bench/score.py --orders 5000000 --merchants 100000
+Each contender runs in its own process, ``--repeat`` times, the contenders interleaved; the
+medians are compared. Prints seconds (wall and CPU), peak RSS and the ratios, and exits 1
+unless every contender gives the same status, total and score for every merchant. Targets:
+shopwarden <= 1.25 x the expert SQL, >= 8 x faster than pandas, <= 1.5 GB; the snapshot input
+<= 1.25 x the query alone.
+
+    python bench/score.py --orders 5000000 --merchants 100000 --workdir /tmp/score-5m
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import json
 import multiprocessing
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -25,8 +34,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-POLICY_VERSION = "2023-12-15"  # the hand SQL and pandas below are written for this version
+POLICY_VERSION = "2023-12-15"  # the hand SQL and pandas are written for this version
 START = date(2024, 1, 1)
+SCORES = ("shopwarden", "expert_sql", "hand_sql", "floor", "pandas")
+SNAPSHOTS = ("aggregates", "snapshot_input", "snapshot_rowwise")
 
 
 def main() -> int:
@@ -37,21 +48,28 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the facts here")
     parser.add_argument("--threads", type=int, default=0, help="DuckDB threads (0: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (the median)")
+    parser.add_argument("--only", default="", help="comma-separated contenders")
+    parser.add_argument("--snapshots", action="store_true", help="also the snapshot input")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="shopwarden-bench-"))
     root = workdir / "facts"
+    names = [*SCORES, *(SNAPSHOTS if args.snapshots else ())]
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
     try:
         generated = generate(root, args)
         as_of = datetime.fromisoformat(f"{START + timedelta(days=args.days)}T00:00:00+08:00")
         print(
             f"facts: {args.orders:,} orders, {args.merchants:,} merchants, {args.days} days "
-            f"({generated:.1f} s to generate); score as of {as_of.isoformat()}"
+            f"({generated:.1f} s to generate); score as of {as_of.isoformat()}; "
+            f"median of {args.repeat}"
         )
-        results = {
-            name: measure(name, root, as_of, workdir, args.threads)
-            for name in ("shopwarden", "hand_sql", "pandas")
-        }
-        return report(results, workdir)
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+        for _ in range(args.repeat):
+            for name in names:
+                runs[name].append(measure(name, root, as_of, workdir, args.threads))
+        return report(runs, workdir)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -91,18 +109,37 @@ def measure(name: str, root: Path, as_of: datetime, workdir: Path, threads: int)
 def _child(name: str, root: Path, as_of: datetime, workdir: Path, threads: int, queue: Any) -> None:
     import pyarrow.parquet as pq
 
-    from score_baselines import run_hand_sql, run_pandas
+    from score_baselines import run_expert_sql, run_floor, run_hand_sql
+    from score_pandas import run_pandas
+    from score_snapshots import digest, run_aggregates, run_snapshot_input, run_snapshot_rowwise
 
-    run = {"shopwarden": run_shopwarden, "hand_sql": run_hand_sql, "pandas": run_pandas}[name]
+    run = {
+        "shopwarden": run_shopwarden,
+        "expert_sql": run_expert_sql,
+        "hand_sql": run_hand_sql,
+        "floor": run_floor,
+        "pandas": run_pandas,
+        "aggregates": run_aggregates,
+        "snapshot_input": run_snapshot_input,
+        "snapshot_rowwise": run_snapshot_rowwise,
+    }[name]
     prepared = run(root, as_of, threads, prepare=True)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    table = run(root, as_of, threads, prepare=False, state=prepared)
+    result = run(root, as_of, threads, prepare=False, state=prepared)
     seconds = time.perf_counter() - started
-    columns = ["merchant_id", "status", "total_hundredths", "score_hundredths"]
-    table = table.select(columns).sort_by("merchant_id")
-    pq.write_table(table, workdir / f"result-{name}.parquet")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    queue.put({"seconds": seconds, "peak_rss": peak, "merchants": table.num_rows})
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    out: dict[str, Any] = {"seconds": seconds, "cpu": cpu_seconds}
+    if name in SNAPSHOTS:
+        out |= {"rows": len(result), "digest": digest(result)}
+    elif name != "floor":
+        columns = ["merchant_id", "status", "total_hundredths", "score_hundredths"]
+        table = result.select(columns).sort_by("merchant_id")
+        pq.write_table(table, workdir / f"result-{name}.parquet")
+        out["rows"] = table.num_rows
+    out["peak_rss"] = after.ru_maxrss * 1024  # Linux: KiB
+    queue.put(out)
 
 
 def run_shopwarden(
@@ -120,34 +157,61 @@ def run_shopwarden(
         version = policy_in_force(PolicyStore.load(schemas=POLICY_SCHEMAS), as_of)
         assert version.version == POLICY_VERSION, version.version
         return parameters(version)
-    return score_everyone(root, state, as_of)[1]
+    return score_everyone(root, state, as_of, threads=threads or None)[1]
 
 
-def report(results: dict[str, dict[str, Any]], workdir: Path) -> int:
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(run[key] for run in runs))
+
+
+def report(runs: dict[str, list[dict[str, Any]]], workdir: Path) -> int:
     import pyarrow.parquet as pq
 
-    tables = {name: pq.read_table(workdir / f"result-{name}.parquet") for name in results}
-    base = tables["shopwarden"]
+    scored = [n for n in runs if n in SCORES and n != "floor"]
+    tables = {name: pq.read_table(workdir / f"result-{name}.parquet") for name in scored}
+    base = next(iter(tables.values()), None)
     agree = {name: _same(base, table) for name, table in tables.items()}
-    ours, sql, pandas = (results[n]["seconds"] for n in ("shopwarden", "hand_sql", "pandas"))
-    for name, result in results.items():
-        rss = result["peak_rss"] / 2**20
+    digests = {runs[n][-1]["digest"] for n in runs if n in SNAPSHOTS}
+    agree |= {n: len(digests) == 1 for n in runs if n in SNAPSHOTS}
+    seconds = {name: _median(results, "seconds") for name, results in runs.items()}
+    for name, results in runs.items():
+        rss = max(r["peak_rss"] for r in results) / 2**20
+        rows = results[-1].get("rows", "-")
+        each = " ".join(f"{r['seconds']:.2f}" for r in results)
         print(
-            f"{name:>10}: {result['seconds']:8.2f} s   peak RSS {rss:8.0f} MiB"
-            f"   {result['merchants']:,} merchants   agrees: {agree[name]}"
+            f"{name:>16}: {seconds[name]:8.2f} s ({each})"
+            f"   CPU {_median(results, 'cpu'):7.2f} s   peak RSS {rss:6.0f} MiB"
+            f"   rows {rows:>9}   agrees: {agree.get(name, '-')}"
         )
-    scored = sum(1 for s in base["status"].to_pylist() if s == "scored")
-    checks = {
-        "shopwarden / hand SQL <= 1.25": ours / sql,
-        "pandas / shopwarden >= 8": pandas / ours,
-        "shopwarden peak RSS <= 1.5 GB": results["shopwarden"]["peak_rss"] / 1e9,
-    }
-    print(f"scored merchants: {scored:,} of {base.num_rows:,}")
+    if base is not None:
+        count = sum(1 for s in base["status"].to_pylist() if s == "scored")
+        print(f"scored merchants: {count:,} of {base.num_rows:,}")
+    checks = _ratios(seconds, runs)
     for what, value in checks.items():
         print(f"  {what}: {value:.2f}")
     summary = {"agree": all(agree.values()), **{k: round(v, 3) for k, v in checks.items()}}
     print(json.dumps(summary))
     return 0 if all(agree.values()) else 1
+
+
+def _ratios(seconds: dict[str, float], runs: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    pairs = {
+        "shopwarden / expert SQL <= 1.25": ("shopwarden", "expert_sql"),
+        "shopwarden / hand SQL": ("shopwarden", "hand_sql"),
+        "shopwarden / column-scan floor": ("shopwarden", "floor"),
+        "expert SQL / column-scan floor": ("expert_sql", "floor"),
+        "pandas / shopwarden >= 8": ("pandas", "shopwarden"),
+        "snapshot input / query alone <= 1.25": ("snapshot_input", "aggregates"),
+        "row-by-row input / query alone": ("snapshot_rowwise", "aggregates"),
+    }
+    checks = {
+        what: seconds[a] / seconds[b] for what, (a, b) in pairs.items() if {a, b} <= set(seconds)
+    }
+    if "shopwarden" in runs:
+        checks["shopwarden peak RSS <= 1.5 GB"] = (
+            max(r["peak_rss"] for r in runs["shopwarden"]) / 1e9
+        )
+    return checks
 
 
 def _same(a: Any, b: Any) -> bool:

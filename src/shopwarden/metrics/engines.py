@@ -22,16 +22,24 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
-from shopwarden.metrics.quiet import quiet
+from shopwarden.metrics.quiet import quiet, unfused
 
 EngineName = Literal["duckdb", "spark"]
 Epoch = Callable[[ir.TimestampValue], ir.IntegerValue]
 """An engine's way to turn an instant into UTC epoch seconds (instants are compared so)."""
+Micros = Callable[[ir.TimestampValue], ir.IntegerValue]
+"""An engine's way to turn an instant into UTC epoch microseconds: for arithmetic on instants
+(durations, deadlines); a comparison with a fixed instant compares the timestamps themselves."""
 
 
 def portable_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
     """Ibis's own epoch seconds; each engine may give a faster primitive (below)."""
     return column.epoch_seconds().cast("int64")
+
+
+def portable_micros(column: ir.TimestampValue) -> ir.IntegerValue:
+    """Epoch microseconds through Ibis's epoch seconds (instants are whole seconds)."""
+    return portable_epoch(column) * 1_000_000
 
 
 ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
@@ -47,6 +55,16 @@ def duckdb_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
     return _duckdb_epoch(column).cast("int64")  # instants are whole seconds (facts/model)
 
 
+@ibis.udf.scalar.builtin(name="epoch_us")  # type: ignore[untyped-decorator]
+def duckdb_micros(value: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """DuckDB's ``epoch_us`` of a TIMESTAMPTZ: the stored integer itself, no conversion."""
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")  # type: ignore[untyped-decorator]
+def spark_micros(value: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """Spark's ``unix_micros`` of a TIMESTAMP (an instant whatever the session zone)."""
+
+
 @dataclass
 class FactsEngine:
     """An Ibis backend and the order-facts table it reads (None when nothing is stored)."""
@@ -55,11 +73,23 @@ class FactsEngine:
     backend: Any
     orders: ir.Table | None
     epoch: Epoch = portable_epoch
+    micros: Micros = portable_micros
+
+    def sql(self, expression: ir.Table) -> str:
+        """The SQL the engine runs for ``expression``: each stage its own SELECT (Ibis's
+        select fusing is skipped, it costs more to compile than it could save to run)."""
+        with unfused():
+            return str(self.backend.compile(expression))
 
     def to_arrow(self, expression: ir.Table) -> pa.Table:
-        with quiet():
-            table: pa.Table = self.backend.to_pyarrow(expression)
-        return table
+        """``expression``'s result as an Arrow table of its schema's types. On DuckDB the SQL
+        is run straight to Arrow (Ibis's own result conversion imports pandas)."""
+        if self.name != "duckdb":
+            with quiet(), unfused():
+                table: pa.Table = self.backend.to_pyarrow(expression)
+            return table
+        result = self.backend.con.sql(self.sql(expression)).to_arrow_table()
+        return result.cast(expression.schema().to_pyarrow())
 
     def close(self) -> None:
         if self.name == "duckdb":
@@ -89,7 +119,7 @@ def _duckdb(
     if has_facts(root):
         with quiet():
             orders = backend.read_parquet(parquet_glob(root), hive_partitioning=True)
-    return FactsEngine("duckdb", backend, orders, duckdb_epoch)
+    return FactsEngine("duckdb", backend, orders, duckdb_epoch, duckdb_micros)
 
 
 def _spark(root: Path) -> FactsEngine:
@@ -101,4 +131,4 @@ def _spark(root: Path) -> FactsEngine:
     if has_facts(root):
         with quiet():
             orders = backend.read_parquet(str(orders_dir(root)))
-    return FactsEngine("spark", backend, orders)
+    return FactsEngine("spark", backend, orders, micros=spark_micros)

@@ -1,10 +1,13 @@
-"""Silencing what the engines' libraries warn about each other, shared by both engines."""
+"""Silencing what the engines' libraries warn about each other, and Ibis's compile options,
+shared by both engines."""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+import ibis  # type: ignore[import-untyped]
 
 
 @contextmanager
@@ -15,3 +18,17 @@ def quiet() -> Iterator[None]:
         warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
         yield
+
+
+@contextmanager
+def unfused() -> Iterator[None]:
+    """Compile without Ibis's select fusing: merging stacked projections re-walks the whole
+    expression for each pair (most of the compile time of the score), and the engines'
+    optimisers inline the projections anyway. The option is process-wide; it only changes
+    the shape of the SQL, never its result."""
+    before = ibis.options.sql.fuse_selects
+    ibis.options.sql.fuse_selects = False
+    try:
+        yield
+    finally:
+        ibis.options.sql.fuse_selects = before
