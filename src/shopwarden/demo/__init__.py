@@ -24,6 +24,7 @@ from shopwarden.clock import SimulatedClock
 from shopwarden.demo.bnpl import BnplDemo
 from shopwarden.demo.deposits import run_deposits_part
 from shopwarden.demo.scoring import generate_score_facts, score_summary
+from shopwarden.demo.shipping import ShippingDemo
 from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.model import (
     HoldRequest,
@@ -57,6 +58,7 @@ class DemoSummary:
     deposits: dict[str, str] = field(default_factory=dict)  # issue 4's part
     score: dict[str, str] = field(default_factory=dict)  # issue 5's part
     bnpl: dict[str, str] = field(default_factory=dict)  # issue 6's part
+    shipping: dict[str, str] = field(default_factory=dict)  # issue 12's first half
     violations: dict[str, str] = field(default_factory=dict)  # issue 12's part
 
 
@@ -85,11 +87,14 @@ def run_demo(
         generate_score_facts(container, seed)  # issue 5: the order facts the score reads
         bnpl = BnplDemo(container, seed, ids)  # issue 6: BNPL, enabled before trading
         bnpl.setup()
+        shipping = ShippingDemo(container, seed)  # issue 12: high-volume stores and facts
+        shipping.setup()
         trading = progress.add_task("Trading and governing, day by day", total=days)
         for day in range(days):
             clock.advance_to(DEMO_START + timedelta(days=day, hours=21))
             _trade_one_day(container, rng, ids, summary)
             bnpl.trade_one_day()  # issue 6
+            shipping.trade_one_day()  # issue 12: overdue shipments reported
             clock.advance_to(DEMO_START + timedelta(days=day + 1))
             container.run_cycle(clock.now())
             summary.cycles += 1
@@ -97,6 +102,7 @@ def run_demo(
     summary.deposits = run_deposits_part(container, clock, rng, ids)
     summary.bnpl = bnpl.finish()  # issue 6's part: March's invoices, now that March is over
     summary.score = score_summary(container)  # issue 5's part
+    summary.shipping = shipping.finish()  # issue 12: exemptions granted, used, lapsed
     summary.violations = run_violations_part(container, clock, ids)  # issue 12's part
     _finish(container, summary)
     return container, summary
@@ -247,6 +253,7 @@ def summary_table(summary: DemoSummary) -> Table:
     rows += list(summary.deposits.items())
     rows += list(summary.score.items())
     rows += list(summary.bnpl.items())
+    rows += list(summary.shipping.items())
     rows += list(summary.violations.items())
     rows += [
         (f"policy in force: {family}", version) for family, version in summary.policies.items()
