@@ -16,8 +16,8 @@ from shopwarden.cli import scoring as scoring_cli
 from shopwarden.cli.bnpl import bnpl_app
 from shopwarden.cli.common import open_container, parse_instant
 from shopwarden.cli.deposits import deposit_app
-from shopwarden.cli.violations import violations_app
 from shopwarden.cli.shipping import shipping_app
+from shopwarden.cli.violations import violations_app
 from shopwarden.errors import ShopwardenError
 from shopwarden.policy.model import PolicyVersion
 
