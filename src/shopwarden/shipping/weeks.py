@@ -136,31 +136,36 @@ def _carried_in(ctx: Context, previous: Week, merchant_ids: Iterable[str]) -> di
 
 
 def evaluate_everyone(ctx: Context, *, week: Week) -> list[Evaluation]:
-    """The cycle's SHIP-3 run: every merchant of the catalog that is not closed."""
-    merchants = ctx.session.scalars(
-        select(MerchantRow.id).where(MerchantRow.status != "closed").order_by(MerchantRow.id)
+    """The cycle's SHIP-3 run: every merchant of the catalog that is not closed and not decided
+    yet. Each is locked first; one a concurrent overdue report holds is skipped, since that
+    report decides it (PostgreSQL ``SKIP LOCKED``; SQLite serialises writers anyway)."""
+    decided = select(WeekMeasureRow.merchant_id).where(
+        WeekMeasureRow.week_start == week.previous().first_day
     )
-    return evaluate_week(ctx, week=week, merchant_ids=list(merchants), by=CYCLE)
-
-
-def cycle_has_evaluated(ctx: Context, *, week: Week) -> bool:
-    """Whether a cycle already measured the week before ``week`` for everyone."""
-    statement = select(WeekMeasureRow.merchant_id).where(
-        WeekMeasureRow.week_start == week.previous().first_day,
-        WeekMeasureRow.evaluated_by == CYCLE,
+    undecided = (
+        select(MerchantRow.id)
+        .where(MerchantRow.status != "closed", MerchantRow.id.not_in(decided))
+        .order_by(MerchantRow.id)
+        .with_for_update(skip_locked=True)
     )
-    return ctx.session.scalars(statement.limit(1)).first() is not None
+    merchants = list(ctx.session.scalars(undecided))
+    return evaluate_week(ctx, week=week, merchant_ids=merchants, by=CYCLE)
 
 
 def close_ended(
     ctx: Context, *, as_of: datetime, merchant_id: str | None = None
 ) -> list[ExemptionRow]:
-    """SHIP-4: the exemptions of every week that ended by ``as_of`` lapse (or carry over)."""
+    """SHIP-4: the exemptions of every week that ended by ``as_of`` lapse (or carry over).
+
+    For one merchant (an overdue report, the merchant locked) its rows are locked and waited
+    for; the cycle skips a row a report holds, which closes it itself."""
     statement = select(ExemptionRow).where(
         ExemptionRow.valid_until <= as_of, ExemptionRow.closed_at.is_(None)
     )
     if merchant_id is not None:
-        statement = statement.where(ExemptionRow.merchant_id == merchant_id)
+        statement = statement.where(ExemptionRow.merchant_id == merchant_id).with_for_update()
+    else:
+        statement = statement.with_for_update(skip_locked=True)
     rows = list(ctx.session.scalars(statement.order_by(ExemptionRow.merchant_id, ExemptionRow.id)))
     for row in rows:
         week = Week(row.week_start)
