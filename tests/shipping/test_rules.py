@@ -27,7 +27,7 @@ from shopwarden.shipping.week_rules import (
 BOOK = PolicyStore.load(schemas=POLICY_SCHEMAS)
 VERSION = BOOK.get("shipping", "2023-02-27")
 PARAMS = VERSION.parameters_as(ShippingPolicy)
-POLICY = Policy(PARAMS, VERSION.version)
+POLICY = Policy(PARAMS, VERSION.version, frozenset(a.path for a in VERSION.assumptions))
 MEASURED = Week(date(2024, 3, 4))
 
 
@@ -309,6 +309,11 @@ def test_the_consumer_is_compensated_whether_the_penalty_is_waived_or_not() -> N
         decision = result.compensation_decision
         assert (decision.rule_id, decision.outcome) == ("SHIP-5", "paid")
         assert "still counts in the shopping experience score" in decision.summary
+        assert decision.items[0].measure.endswith("(an assumption)")  # the seed gives none
+        assert any(
+            i.measure.endswith("(policy) (an assumption)") and i.value == "10.00"
+            for i in result.penalty_decision.items
+        )
 
 
 @pytest.mark.rule("SHIP-5")

@@ -147,7 +147,7 @@ def report_overdue(
 
     def work(ctx: Context, k: str) -> Any:
         row = overdue.record_overdue(ctx, **data.model_dump(), key=k)
-        return queries.overdue_out(row)
+        return queries.overdue_out(ctx, row=row)
 
     _once("shipping overdue", key, data.model_dump(mode="json"), work)
 

@@ -27,6 +27,8 @@ from shopwarden.shipping.rules import Policy, info
 from shopwarden.shipping.week_rules import Week
 
 ZERO = Money(0)
+PENALTY = "parameters.penalties.overdue_penalty"
+COMPENSATION = "parameters.penalties.delayed_shipment_compensation"
 WAIVED = "waived"
 CHARGED = "charged"
 
@@ -75,7 +77,7 @@ def overdue_outcome(
         info("promised shipping time", local(deadline)),
         info("shipment", late),
         left,
-        info("overdue-shipment penalty (policy)", amounts.overdue_penalty),
+        info("overdue-shipment penalty (policy)" + policy.note(PENALTY), amounts.overdue_penalty),
         info("penalty charged", charged),
     ]
     if waived:
@@ -106,7 +108,11 @@ def _compensation(order_id: str, merchant_id: str, waived: bool, policy: Policy)
     """SHIP-5: the exemption waives only the penalty."""
     amount = policy.params.penalties.delayed_shipment_compensation
     items = [
-        info("compensation to the consumer for the delayed shipment (policy)", amount),
+        info(
+            "compensation to the consumer for the delayed shipment (policy)"
+            + policy.note(COMPENSATION),
+            amount,
+        ),
         info("penalty", WAIVED if waived else CHARGED),
         info("shopping experience score", "counts the late order (from the order facts)"),
     ]

@@ -21,10 +21,9 @@ from shopwarden.money import Money
 from shopwarden.shipping import schemas as s
 from shopwarden.shipping.measures_model import WeekMeasures
 from shopwarden.shipping.overdue import owed_by
-from shopwarden.shipping.penalty_rules import local
-from shopwarden.shipping.policies import FAMILY, policy_at
-from shopwarden.shipping.policy import ShippingPolicy
-from shopwarden.shipping.rules import Evaluation, Policy, evaluate_exemption
+from shopwarden.shipping.penalty_rules import COMPENSATION, PENALTY, local
+from shopwarden.shipping.policies import FAMILY, policy_at, policy_version
+from shopwarden.shipping.rules import Evaluation, evaluate_exemption
 from shopwarden.shipping.tables import ExemptionRow, OverdueRow, WeekMeasureRow
 from shopwarden.shipping.week_rules import Week, week_of
 from shopwarden.shipping.weeks import measures_of
@@ -69,7 +68,7 @@ def evaluation_out(
 
 def recorded_evaluation(ctx: Context, *, row: WeekMeasureRow) -> s.EvaluationOut:
     """A recorded week, explained again by the version that decided it (POL-2)."""
-    found = ctx.policy_version(FAMILY, ShippingPolicy, row.policy_version)
+    policy = policy_version(ctx, version=row.policy_version)
     measures = WeekMeasures(
         row.paid_orders, row.committed_orders, row.flash_orders, row.due_orders, row.on_time_orders
     )
@@ -77,7 +76,7 @@ def recorded_evaluation(ctx: Context, *, row: WeekMeasureRow) -> s.EvaluationOut
     evaluation = evaluate_exemption(
         measures,
         measured=measured,
-        policy=Policy(found.parameters, found.version),
+        policy=policy,
         merchant_id=row.merchant_id,
     )
     return evaluation_out(evaluation, measures, measured.next(), row)
@@ -112,7 +111,9 @@ def exemption_out(ctx: Context, *, row: ExemptionRow) -> s.ExemptionOut:
     )
 
 
-def overdue_out(row: OverdueRow) -> s.OverdueOut:
+def overdue_out(ctx: Context, *, row: OverdueRow) -> s.OverdueOut:
+    """An overdue shipment; ``assumed`` names the amounts the sources do not give."""
+    assumed = policy_version(ctx, version=row.policy_version).assumed
     text = Money.to_text
     return s.OverdueOut(
         order_id=row.order_id,
@@ -135,6 +136,11 @@ def overdue_out(row: OverdueRow) -> s.OverdueOut:
         outstanding=text(Money(row.owed - row.collected)),
         transaction_id=row.transaction_id,
         policy_version=row.policy_version,
+        assumed=[
+            name
+            for name, path in (("penalty", PENALTY), ("compensation", COMPENSATION))
+            if path in assumed
+        ],
     )
 
 
@@ -174,7 +180,7 @@ def overdue_shipments(
         statement = statement.where(OverdueRow.merchant_id == merchant_id)
     if week:
         statement = statement.where(OverdueRow.week_start == week)
-    return [overdue_out(row) for row in ctx.session.scalars(statement.limit(limit))]
+    return [overdue_out(ctx, row=row) for row in ctx.session.scalars(statement.limit(limit))]
 
 
 def exemptions(

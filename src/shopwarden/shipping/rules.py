@@ -31,6 +31,11 @@ class Policy:
 
     params: ShippingPolicy
     version: str
+    assumed: frozenset[str] = frozenset()  # paths of values the sources do not give
+
+    def note(self, path: str) -> str:
+        """`` (an assumption)`` after a value the sources do not give (POL-3)."""
+        return " (an assumption)" if path in self.assumed else ""
 
     def decide(
         self,

@@ -135,6 +135,11 @@ class OverdueOut(BaseModel):
     outstanding: str
     transaction_id: int | None
     policy_version: str
+    assumed: list[str] = Field(
+        description="The amounts above that are assumptions of the policy version (the "
+        "sources give none): penalty, compensation.",
+        examples=[["penalty", "compensation"]],
+    )
 
 
 class ThisWeekOut(BaseModel):

@@ -87,7 +87,7 @@ def get_overdue(order_id: str, units: UnitsDep, principal: PrincipalDep) -> Any:
     with units() as ctx:
         row = overdue.overdue(ctx, order_id=order_id)
         require_visible(principal, row.merchant_id, f"overdue shipment of order {order_id}")
-        return queries.overdue_out(row)
+        return queries.overdue_out(ctx, row=row)
 
 
 @router.post("/overdue-shipments", status_code=201, response_model=s.OverdueOut)
@@ -108,7 +108,7 @@ def report_overdue(body: s.OverdueIn, money: MoneyCallDep) -> dict[str, Any]:
             shipped_at=body.shipped_at,
             key=money.ledger_key,
         )
-        return queries.overdue_out(row)
+        return queries.overdue_out(ctx, row=row)
 
     return money.run(body, work)
 
