@@ -307,3 +307,51 @@ def test_a_merchants_week_without_facts_or_orders_is_not_granted(api: Api) -> No
     assert view["last_week"]["granted"] is False and view["last_week"]["source"] == "live"
     steps = cycle(api, "2024-03-11T10:00:00+08:00")
     assert steps["shipping-exemptions"]["note"] == "no order facts ingested yet"
+
+
+CARRYING = """\
+family: shipping
+version: "2024-03-11"
+title: Overdue shipment and the high in-stock exemption (a carrying what-if)
+revised_on: 2024-03-01
+published_at: "2024-03-01T09:00:00+08:00"
+effective_from: "2024-03-11T00:00:00+08:00"
+rules: [SHIP-1, SHIP-2, SHIP-3, SHIP-4, SHIP-5]
+parameters:
+  committed_in_stock: {promise_hours: [24, 48], flash_purchase_counts: false}
+  week: {starts_on: monday}
+  exemption:
+    min_paid_orders_exclusive: 3000
+    committed_share_exclusive: "0.70"
+    on_time_rate_inclusive: "0.97"
+    per_week: 1
+    carry_over: true
+  penalties: {overdue_penalty: "10.00", delayed_shipment_compensation: "5.00"}
+"""
+
+
+@pytest.mark.rule("SHIP-4")
+def test_a_policy_that_carries_over_moves_the_unused_exemption_into_the_next_week(
+    api: Api, tmp_path: Path
+) -> None:
+    published = api.client.post(
+        "/v1/policies",
+        content=CARRYING,
+        headers={**api.operator, "Content-Type": "application/yaml"},
+    )
+    assert published.status_code == 201, published.text
+    ingest_week(api, tmp_path, [WeekSpec("m1", 3001, 3001)])
+    fund(api, "m1", "100.00", "fund")
+    cycle(api, MONDAY)
+    steps = cycle(api, "2024-03-18T00:00:00+08:00")
+    assert (
+        steps["shipping-week-end"] | {"carried_over": 1, "lapsed": 0} == steps["shipping-week-end"]
+    )
+    listed = api.client.get("/v1/shipping/exemptions", headers=api.m1).json()
+    assert [
+        (e["week"]["first_day"], e["status"], e["granted"], e["carried_in"]) for e in listed
+    ] == [("2024-03-18", "unused", 0, 1), ("2024-03-11", "carried_over", 1, 0)]
+    api.clock.advance_to(at("2024-03-20T10:00:01+08:00"))
+    waived = report(api, "late-1", paid="2024-03-18T10:00:00+08:00")
+    assert waived.status_code == 201 and waived.json()["outcome"] == "waived"
+    assert waived.json()["policy_version"] == "2024-03-11"
