@@ -355,3 +355,11 @@ def test_a_policy_that_carries_over_moves_the_unused_exemption_into_the_next_wee
     waived = report(api, "late-1", paid="2024-03-18T10:00:00+08:00")
     assert waived.status_code == 201 and waived.json()["outcome"] == "waived"
     assert waived.json()["policy_version"] == "2024-03-11"
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "2024-03-11", "9999-12-27"])
+def test_a_week_filter_of_any_year_answers(api: Api, week: str) -> None:
+    for path in ("/v1/shipping/exemptions", "/v1/shipping/overdue-shipments"):
+        response = api.client.get(path, params={"week": week}, headers=api.operator)
+        expected = 422 if week == "9999-12-31" else 200  # a Friday; the others are Mondays
+        assert response.status_code == expected, response.text
