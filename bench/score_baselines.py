@@ -190,6 +190,7 @@ EXPERT_QUERY = EXPERT_AGGREGATES + SCORE_STAGE
 
 
 def window_state(as_of: datetime) -> dict[str, Any]:
+    """What the queries need to know of the window (computed before the clock starts)."""
     from shopwarden.scoring.window_rules import score_window
 
     window = score_window(as_of, 30)
@@ -200,6 +201,14 @@ def window_state(as_of: datetime) -> dict[str, Any]:
         "end_us": window.end_epoch * 1_000_000,
         "end_at": f"TIMESTAMPTZ '{window.end.isoformat()}'",
     }
+
+
+def _prepared(as_of: datetime) -> dict[str, Any]:
+    """The window, with DuckDB loaded, as shopwarden's contender has its libraries loaded."""
+    import duckdb
+
+    duckdb.connect().close()
+    return window_state(as_of)
 
 
 def _duckdb_query(root: Path, threads: int, query: str, state: dict[str, Any]) -> Any:
@@ -219,7 +228,7 @@ def run_hand_sql(
 ) -> Any:
     """bench/score.py's own hand SQL (the shape the Ibis expression had before)."""
     if prepare:
-        return window_state(as_of)
+        return _prepared(as_of)
     return _duckdb_query(root, threads, HAND_QUERY, state)
 
 
@@ -228,7 +237,7 @@ def run_expert_sql(
 ) -> Any:
     """The fastest single query we could write, ``EXPERT_QUERY``."""
     if prepare:
-        return window_state(as_of)
+        return _prepared(as_of)
     return _duckdb_query(root, threads, EXPERT_QUERY, state)
 
 
@@ -237,5 +246,5 @@ def run_floor(
 ) -> Any:
     """The column-scan floor, ``FLOOR_QUERY``: no answer to compare, only a time."""
     if prepare:
-        return window_state(as_of)
+        return _prepared(as_of)
     return _duckdb_query(root, threads, FLOOR_QUERY, state)

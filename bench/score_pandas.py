@@ -43,7 +43,7 @@ def run_pandas(
     import pandas as pd
     import pyarrow as pa
 
-    if prepare:
+    if prepare:  # the library loaded, as shopwarden's contender has its libraries loaded
         return window_state(as_of)
     parts = []
     day = state["first"]

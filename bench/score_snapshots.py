@@ -72,8 +72,11 @@ def run_snapshot_rowwise(
     }
 
 
-def digest(by_merchant: Any) -> str:
-    """A fingerprint of the mapping, to check two conversions agree on every number."""
+def digest(result: Any) -> str:
+    """A fingerprint of the per-merchant numbers, to check the contenders agree on each."""
+    from shopwarden.scoring.service import aggregates_by_merchant
+
+    by_merchant = result if isinstance(result, dict) else aggregates_by_merchant(result)
     sha = hashlib.sha256()
     for merchant in sorted(by_merchant):
         sha.update(repr((merchant, sorted(by_merchant[merchant].items()))).encode())

@@ -3,66 +3,65 @@
 Both read the same Parquet folder as one table with ``day`` as its partition column, and both
 run the same Ibis expression (the score's are ``scoring/aggregates.py`` and
 ``scoring/score_table.py``); only the connection differs. Spark is imported only when asked for.
-Instants are compared as UTC epoch seconds, so neither engine's session time zone matters, but
-both are set to UTC anyway.
+Instants are compared as instants (or UTC epoch seconds or microseconds), so neither engine's
+session time zone matters, but both are set to UTC anyway.
+
+Building and compiling an Ibis expression costs about a millisecond per node, which for the
+score's few hundred nodes is a good part of a query over millions of orders. So an expression
+is compiled without select fusing (``quiet.unfused``), its result is read straight into Arrow
+on DuckDB, and a *stage* (an expression over one unbound table that does not change from call
+to call, such as the score's arithmetic for a policy) is compiled once per engine kind and
+kept: :meth:`FactsEngine.to_arrow_over` runs it over a source expression compiled per call.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import ibis  # type: ignore[import-untyped]
-import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
+import ibis.expr.operations as ops  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pyarrow as pa  # type: ignore[import-untyped]
 
+# loaded with the engine, not by the first cast of a result
+import pyarrow.compute  # type: ignore[import-untyped]
+
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
+from shopwarden.metrics.primitives import (
+    Divide,
+    Epoch,
+    Micros,
+    duckdb_divide,
+    duckdb_epoch,
+    duckdb_micros,
+    portable_divide,
+    portable_epoch,
+    portable_micros,
+    spark_divide,
+    spark_micros,
+)
 from shopwarden.metrics.quiet import quiet, unfused
 
+__all__ = [  # the primitives were defined here before metrics/primitives.py; still importable
+    "ENGINES",
+    "Divide",
+    "Epoch",
+    "FactsEngine",
+    "Micros",
+    "duckdb_epoch",
+    "open_engine",
+    "portable_divide",
+    "portable_epoch",
+    "portable_micros",
+]
+
 EngineName = Literal["duckdb", "spark"]
-Epoch = Callable[[ir.TimestampValue], ir.IntegerValue]
-"""An engine's way to turn an instant into UTC epoch seconds (instants are compared so)."""
-Micros = Callable[[ir.TimestampValue], ir.IntegerValue]
-"""An engine's way to turn an instant into UTC epoch microseconds: for arithmetic on instants
-(durations, deadlines); a comparison with a fixed instant compares the timestamps themselves."""
-
-
-def portable_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
-    """Ibis's own epoch seconds; each engine may give a faster primitive (below)."""
-    return column.epoch_seconds().cast("int64")
-
-
-def portable_micros(column: ir.TimestampValue) -> ir.IntegerValue:
-    """Epoch microseconds through Ibis's epoch seconds (instants are whole seconds)."""
-    return portable_epoch(column) * 1_000_000
-
 
 ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
-
-
-@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
-def _duckdb_epoch(value: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: ignore[valid-type]
-    """DuckDB's ``epoch`` of a TIMESTAMPTZ: Ibis's portable form casts to TIMESTAMP first,
-    a time-zone conversion per value that costs more than the whole rest of the query."""
-
-
-def duckdb_epoch(column: ir.TimestampValue) -> ir.IntegerValue:
-    return _duckdb_epoch(column).cast("int64")  # instants are whole seconds (facts/model)
-
-
-@ibis.udf.scalar.builtin(name="epoch_us")  # type: ignore[untyped-decorator]
-def duckdb_micros(value: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
-    """DuckDB's ``epoch_us`` of a TIMESTAMPTZ: the stored integer itself, no conversion."""
-
-
-@ibis.udf.scalar.builtin(name="unix_micros")  # type: ignore[untyped-decorator]
-def spark_micros(value: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
-    """Spark's ``unix_micros`` of a TIMESTAMP (an instant whatever the session zone)."""
 
 
 @dataclass
@@ -74,26 +73,65 @@ class FactsEngine:
     orders: ir.Table | None
     epoch: Epoch = portable_epoch
     micros: Micros = portable_micros
+    divide: Divide = portable_divide
 
     def sql(self, expression: ir.Table) -> str:
-        """The SQL the engine runs for ``expression``: each stage its own SELECT (Ibis's
+        """The SQL the engine runs for ``expression``: each projection its own SELECT (Ibis's
         select fusing is skipped, it costs more to compile than it could save to run)."""
         with unfused():
             return str(self.backend.compile(expression))
 
     def to_arrow(self, expression: ir.Table) -> pa.Table:
-        """``expression``'s result as an Arrow table of its schema's types. On DuckDB the SQL
-        is run straight to Arrow (Ibis's own result conversion imports pandas)."""
+        """``expression``'s result as an Arrow table of its schema's types."""
+        return self._run(self.sql(expression), expression.schema())
+
+    def to_arrow_over(self, source: ir.Table, stage: ir.Table) -> pa.Table:
+        """``stage``, an expression over one unbound table of ``source``'s schema, run over
+        ``source`` in one query: ``WITH <unbound> AS (<source>) <stage>``. The stage's SQL is
+        compiled once per engine kind and kept (:func:`_stage_sql`), so a stage that is built
+        once (for a policy, say) costs nothing to compile on the next call."""
+        name, sql = _stage_sql(self.backend, stage.op())
+        assert _unbound(stage.op()).schema == source.schema(), "the stage reads the source"
+        return self._run(f"WITH {name} AS ({self.sql(source)}) {sql}", stage.schema())
+
+    def _run(self, sql: str, schema: Any) -> pa.Table:
+        """On DuckDB the SQL is run straight to Arrow (Ibis's own result conversion imports
+        pandas), then cast to the expression's types (a DuckDB sum is a 128-bit integer)."""
         if self.name != "duckdb":
             with quiet(), unfused():
-                table: pa.Table = self.backend.to_pyarrow(expression)
+                table: pa.Table = self.backend.to_pyarrow(self.backend.sql(sql, schema=schema))
             return table
-        result = self.backend.con.sql(self.sql(expression)).to_arrow_table()
-        return result.cast(expression.schema().to_pyarrow())
+        result = self.backend.con.sql(sql).to_arrow_table()
+        wanted = schema.to_pyarrow()
+        return result if result.schema.equals(wanted) else result.cast(wanted)
 
     def close(self) -> None:
         if self.name == "duckdb":
             self.backend.disconnect()
+
+
+def _unbound(stage: ops.Relation) -> ops.UnboundTable:
+    (source,) = stage.find(ops.UnboundTable)
+    return source
+
+
+_STAGES: dict[tuple[str, ops.Relation], tuple[str, str]] = {}
+
+
+def _stage_sql(backend: Any, stage: ops.Relation) -> tuple[str, str]:
+    """The stage's unbound table (quoted) and the stage's SQL for ``backend``'s kind, compiled
+    once (with the backend's own compiler: ``ibis.to_sql`` loads every dialect first)."""
+    key = (backend.name, stage)
+    if key not in _STAGES:
+        if len(_STAGES) >= 32:
+            _STAGES.clear()
+        quote = "`" if backend.name == "pyspark" else '"'
+        with unfused():
+            _STAGES[key] = (
+                f"{quote}{_unbound(stage).name}{quote}",
+                str(backend.compile(stage.to_expr())),
+            )
+    return _STAGES[key]
 
 
 def open_engine(root: Path, engine: str = "duckdb", **options: Any) -> FactsEngine:
@@ -119,7 +157,7 @@ def _duckdb(
     if has_facts(root):
         with quiet():
             orders = backend.read_parquet(parquet_glob(root), hive_partitioning=True)
-    return FactsEngine("duckdb", backend, orders, duckdb_epoch, duckdb_micros)
+    return FactsEngine("duckdb", backend, orders, duckdb_epoch, duckdb_micros, duckdb_divide)
 
 
 def _spark(root: Path) -> FactsEngine:
@@ -131,4 +169,4 @@ def _spark(root: Path) -> FactsEngine:
     if has_facts(root):
         with quiet():
             orders = backend.read_parquet(str(orders_dir(root)))
-    return FactsEngine("spark", backend, orders, micros=spark_micros)
+    return FactsEngine("spark", backend, orders, micros=spark_micros, divide=spark_divide)

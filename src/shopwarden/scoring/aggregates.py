@@ -21,7 +21,7 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-from shopwarden.metrics.engines import Micros, portable_micros
+from shopwarden.metrics.primitives import Divide, Micros, portable_divide, portable_micros
 from shopwarden.scoring.measures_model import AGGREGATES, SECONDS_PER_HOUR
 from shopwarden.scoring.window_rules import Window
 
@@ -35,6 +35,7 @@ def window_aggregates(
     reply_within_seconds: int,
     merchant_id: str | None = None,
     micros: Micros = portable_micros,
+    divide: Divide = portable_divide,
 ) -> ir.Table:
     """One row per merchant with orders paid in the window: the columns of ``AGGREGATES``,
     each a whole number (never NULL), in one grouped aggregation of the window's orders."""
@@ -43,7 +44,7 @@ def window_aggregates(
     end_micros = window.end_epoch * MICROS
     metrics = {
         **_counts(o, end, end_micros, reply_within_seconds, micros),
-        **_sums(o, end, micros),
+        **_sums(o, end, micros, divide),
     }
     assert set(metrics) == set(AGGREGATES), "keep in step with measures_model.py"
     return o.group_by("merchant_id").aggregate(**{name: metrics[name] for name in AGGREGATES})
@@ -113,13 +114,16 @@ def _delivered(o: ir.Table, end: ir.TimestampScalar) -> ir.BooleanValue:
 
 
 def _seconds(
-    micros: Micros, later: ir.TimestampValue, earlier: ir.TimestampValue
+    micros: Micros, divide: Divide, later: ir.TimestampValue, earlier: ir.TimestampValue
 ) -> ir.IntegerValue:
-    """Whole seconds from ``earlier`` to ``later`` (both stored to the second)."""
-    return (micros(later) - micros(earlier)) // MICROS
+    """Whole seconds from ``earlier`` to ``later`` (both stored to the second, so the
+    division is exact, and ``later`` is not before ``earlier``: ``facts/validation.py``)."""
+    return divide(micros(later) - micros(earlier), MICROS)
 
 
-def _sums(o: ir.Table, end: ir.TimestampScalar, micros: Micros) -> dict[str, ir.IntegerScalar]:
+def _sums(
+    o: ir.Table, end: ir.TimestampScalar, micros: Micros, divide: Divide
+) -> dict[str, ir.IntegerScalar]:
     """The sums of ratings and of durations in seconds, as of ``end``."""
     rated = o.rated_at < end
     handled = (o.refund_handled_at < end) & o.refund_requested_at.notnull()
@@ -128,12 +132,12 @@ def _sums(o: ir.Table, end: ir.TimestampScalar, micros: Micros) -> dict[str, ir.
     return {
         "product_rating_sum": _sum(rated, o.product_rating),
         "delivery_seconds": _sum(
-            _delivered(o, end), _seconds(micros, o.delivered_at, o.shipped_at)
+            _delivered(o, end), _seconds(micros, divide, o.delivered_at, o.shipped_at)
         ),
         "logistics_rating_sum": _sum(rated, o.logistics_rating),
         "service_rating_sum": _sum(rated, o.service_rating),
         "refund_handling_seconds": _sum(
-            handled, _seconds(micros, o.refund_handled_at, o.refund_requested_at)
+            handled, _seconds(micros, divide, o.refund_handled_at, o.refund_requested_at)
         ),
         "live_content_rating_sum": _sum(live, o.content_rating),
         "short_video_content_rating_sum": _sum(short_video, o.content_rating),

@@ -25,7 +25,7 @@ from shopwarden.scoring.aggregates import window_aggregates
 from shopwarden.scoring.measures_model import AGGREGATES, MEASURES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import ScoreResult, evaluate
-from shopwarden.scoring.score_table import score_table
+from shopwarden.scoring.score_table import score_stage
 from shopwarden.scoring.window_rules import Window, score_window
 
 FAMILY = "score"
@@ -67,6 +67,7 @@ def aggregates_expression(
         reply_within_seconds=reply_limit_seconds(policy),
         merchant_id=merchant_id,
         micros=engine.micros,
+        divide=engine.divide,
     )
 
 
@@ -143,9 +144,7 @@ def score_everyone(
     try:
         if facts.orders is None:
             return window, pa.table({"merchant_id": pa.array([], pa.string())})
-        expression = score_table(aggregates_expression(facts, policy, window), policy)
-        if not detail:
-            expression = expression.select(*SUMMARY)
-        return window, facts.to_arrow(expression)
+        stage = score_stage(policy, None if detail else SUMMARY, divide=facts.divide)
+        return window, facts.to_arrow_over(aggregates_expression(facts, policy, window), stage)
     finally:
         facts.close()
