@@ -18,6 +18,7 @@ from shopwarden.policy.types import Code
 from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText, left_out, refuse_null
 
 MAX_ROW = 2**63 - 1
+RowNumber = Annotated[int, Field(ge=1, le=MAX_ROW)]
 
 
 def _text(most: int) -> StringConstraints:
@@ -57,7 +58,12 @@ class CaseIn(Strict):
                 "evidence": "test purchase 2024-02-28: brand owner's report",
                 "measures": [{"measure": "delist_and_ban", "ends_at": "2024-03-08T09:00:00+08:00"}],
                 "penalty": "500.00",
-            }
+            },
+            # the model validator's rule, stated in the schema: a measure or a penalty
+            "anyOf": [
+                {"required": ["measures"], "properties": {"measures": {"minItems": 1}}},
+                {"required": ["penalty"]},
+            ],
         },
     )
     merchant_id: Identifier
@@ -89,7 +95,7 @@ class AppealIn(Strict):
     )
     case_id: int = Field(ge=1, le=MAX_ROW)
     target: Literal["case", "measure", "penalty"] = "case"
-    measure_id: int | None = left_out(ge=1, le=MAX_ROW)
+    measure_id: RowNumber | None = left_out()
     statement: LongText
     _not_null = field_validator("measure_id", mode="before")(refuse_null)
 
