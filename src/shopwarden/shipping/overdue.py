@@ -116,11 +116,13 @@ def _check_overdue(
             f"shipped_at {local(shipped_at)} must lie between paid_at and now", field="shipped_at"
         )
     if not overdue_now(deadline=deadline, shipped_at=shipped_at, now=now):
-        where = "shipped_at" if shipped_at is not None else "paid_at"
-        done = f"shipped {local(shipped_at)}, " if shipped_at is not None else "not yet "
+        if shipped_at is not None:
+            detail, where = f"shipped {local(shipped_at)}, by its promised time", "shipped_at"
+        else:
+            detail, where = "its promised time has not passed yet", "paid_at"
         raise RuleRefused(
-            f"not overdue: {done}promised by {local(deadline)} (paid_at + promised hours); "
-            "a shipment is overdue only once its promised time has passed without it",
+            f"not overdue: {detail} ({local(deadline)}: paid_at + promised hours); a shipment "
+            "is overdue once its promised time has passed without it",
             field=where,
             rule="SHIP-4",
         )
