@@ -186,7 +186,47 @@ WHERE day BETWEEN DATE '{first}' AND DATE '{last}'
 """The floor: reading and decoding the 20 columns the score needs over the window, nothing
 computed."""
 
-EXPERT_QUERY = EXPERT_AGGREGATES + SCORE_STAGE
+EXPERT_STAGE = """
+), x AS (
+  SELECT merchant_id, orders, orders >= 30 AS enough,
+    CASE WHEN enough AND pr_n > 0 THEN (2 * pr_sum * 10000 + pr_n) // (2 * pr_n) END AS pr,
+    CASE WHEN enough THEN (2 * quality_refunds * 1000000 + orders) // (2 * orders) END AS qr,
+    CASE WHEN enough AND due > 0 THEN (2 * on_time * 1000000 + due) // (2 * due) END AS ot,
+    CASE WHEN enough AND delivered_n > 0
+      THEN (2 * transit_s * 100 + delivered_n * 3600) // (2 * delivered_n * 3600) END AS dh,
+    CASE WHEN enough AND lr_n > 0 THEN (2 * lr_sum * 10000 + lr_n) // (2 * lr_n) END AS lr,
+    CASE WHEN enough AND messages > 0
+      THEN (2 * replied * 1000000 + messages) // (2 * messages) END AS rr,
+    CASE WHEN enough AND sr_n > 0 THEN (2 * sr_sum * 10000 + sr_n) // (2 * sr_n) END AS sr,
+    CASE WHEN enough AND handled_n > 0
+      THEN (2 * handling_s * 100 + handled_n * 3600) // (2 * handled_n * 3600) END AS rh,
+    CASE WHEN enough THEN (2 * disputes * 1000000 + orders) // (2 * orders) END AS dr,
+    CASE WHEN enough THEN (2 * complaints * 1000000 + orders) // (2 * orders) END AS cr,
+    CASE WHEN enough AND live_n > 0 THEN (2 * live_sum * 10000 + live_n) // (2 * live_n) END
+      AS lc,
+    CASE WHEN enough AND sv_n > 0 THEN (2 * sv_sum * 10000 + sv_n) // (2 * sv_n) END AS sc
+  FROM a
+), y AS (
+  SELECT merchant_id, orders, enough,
+    map4(pr, 10000, 0, 30000, 20000, 45000, 45000, 49000, 50000) AS pr,
+    map4(qr, 0, 50000, 5000, 48000, 20000, 40000, 100000, 0) AS qr,
+    map3(ot, 800000, 0, 950000, 40000, 990000, 50000) AS ot,
+    map3(dh, 2400, 50000, 7200, 40000, 16800, 0) AS dh,
+    map3(lr, 10000, 0, 45000, 45000, 49000, 50000) AS lr,
+    map3(rr, 500000, 0, 800000, 40000, 950000, 50000) AS rr,
+    map3(sr, 10000, 0, 45000, 45000, 49000, 50000) AS sr,
+    map3(rh, 400, 50000, 2400, 45000, 7200, 0) AS rh,
+    map3(dr, 0, 50000, 1000, 48000, 10000, 0) AS dr,
+    map3(cr, 0, 50000, 2000, 48000, 20000, 0) AS cr,
+    map3(lc, 10000, 0, 45000, 45000, 49000, 50000) AS lc,
+    map3(sc, 10000, 0, 45000, 45000, 49000, 50000) AS sc
+  FROM x
+"""
+"""The expert's per-merchant arithmetic: each value computed once (a macro argument is
+inlined wherever the macro uses it, so ``map4(ratio(…))`` computes the ratio up to eight
+times), and only for merchants with enough orders to be scored (SCORE-4)."""
+
+EXPERT_QUERY = EXPERT_AGGREGATES + EXPERT_STAGE + SCORE_STAGE[SCORE_STAGE.index("), d AS (") :]
 
 
 def window_state(as_of: datetime) -> dict[str, Any]:

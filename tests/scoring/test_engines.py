@@ -15,12 +15,19 @@ from hypothesis import strategies as st
 from shopwarden.facts.storage import facts_dir
 from shopwarden.families import POLICY_SCHEMAS
 from shopwarden.metrics.engines import open_engine
+from shopwarden.metrics.primitives import duckdb_divide, portable_divide
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.measures_model import AGGREGATES
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import evaluate
 from shopwarden.scoring.score_table import score_table
-from shopwarden.scoring.service import all_aggregates, score_everyone
+from shopwarden.scoring.service import (
+    SUMMARY,
+    aggregates_by_merchant,
+    aggregates_expression,
+    all_aggregates,
+    score_everyone,
+)
 from shopwarden.scoring.window_rules import score_window
 from tests.scoring.conftest import AS_OF
 
@@ -48,7 +55,7 @@ def engine_rows(table: pa.Table) -> dict[str, dict[str, Any]]:
 @st.composite
 def aggregates(draw: st.DrawFn) -> dict[str, int]:
     """Whole numbers as an engine could sum them, numerators within their denominators."""
-    orders = draw(st.integers(0, 5000))
+    orders = draw(st.one_of(st.integers(0, 40), st.integers(0, 5000)))  # both sides of 30
     values = {name: 0 for name in AGGREGATES} | {"scored_orders": orders}
     for count, total, top in [
         ("product_rating_count", "product_rating_sum", 5),
@@ -73,16 +80,22 @@ def aggregates(draw: st.DrawFn) -> dict[str, int]:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(aggregates(), min_size=1, max_size=40))
 def test_the_ibis_expression_on_duckdb_matches_the_pure_rules(rows: list[dict[str, int]]) -> None:
+    """Ibis's portable floor division and DuckDB's integer ``divide`` alike, and without the
+    breakdown (only merchants with enough orders worked out) the same status, total, score."""
     table = pa.table(
         {"merchant_id": [f"m{i}" for i in range(len(rows))]}
         | {name: pa.array([r[name] for r in rows], pa.int64()) for name in AGGREGATES}
     )
     backend = ibis.duckdb.connect()
+    ways = [(portable_divide, True), (duckdb_divide, True), (duckdb_divide, False)]
     try:
         for policy in POLICIES.values():
-            got = engine_rows(backend.to_pyarrow(score_table(ibis.memtable(table), policy)))
-            for i, row in enumerate(rows):
-                assert got[f"m{i}"] == pure_row(policy, row), row
+            expected = {f"m{i}": pure_row(policy, row) for i, row in enumerate(rows)}
+            for divide, breakdown in ways:
+                expression = score_table(
+                    ibis.memtable(table), policy, divide=divide, breakdown=breakdown
+                )
+                assert engine_rows(backend.to_pyarrow(expression)) == expected
     finally:
         backend.disconnect()
 
@@ -104,6 +117,39 @@ def test_generated_facts_score_the_same_through_the_pure_rules(generated_home: P
 
 
 @pytest.mark.rule("SCORE-2")
+def test_the_summary_is_the_breakdowns_summary(generated_home: Path) -> None:
+    """Without the breakdown, merchants with too few orders are not worked out: the same
+    rows, the same status, total, band and score."""
+    root = facts_dir(generated_home)
+    orders = sorted(
+        score_everyone(root, POLICIES["2023-12-15"], AS_OF)[1]["scored_orders"].to_pylist()
+    )
+    for base in POLICIES.values():  # half the merchants below the minimum
+        policy = base.model_copy(update={"min_scored_orders": orders[len(orders) // 2]})
+        summary = score_everyone(root, policy, AS_OF)[1].sort_by("merchant_id")
+        detail = score_everyone(root, policy, AS_OF, detail=True)[1].sort_by("merchant_id")
+        assert summary.column_names == list(SUMMARY)
+        assert summary.equals(detail.select(list(SUMMARY)))
+        assert summary["status"].to_pylist().count("insufficient_data") == len(orders) // 2
+
+
+def test_aggregates_convert_column_wise_as_row_by_row(generated_home: Path) -> None:
+    root = facts_dir(generated_home)
+    policy = POLICIES["2023-12-15"]
+    engine = open_engine(root)
+    try:
+        table = engine.to_arrow(
+            aggregates_expression(engine, policy, score_window(AS_OF, policy.window_days))
+        )
+    finally:
+        engine.close()
+    rows = {r["merchant_id"]: {n: int(r[n]) for n in AGGREGATES} for r in table.to_pylist()}
+    converted = aggregates_by_merchant(table)
+    assert converted == rows and len(rows) == 40
+    assert all(type(v) is int for numbers in converted.values() for v in numbers.values())
+
+
+@pytest.mark.rule("SCORE-2")
 def test_duckdb_and_spark_give_the_same_scores(generated_home: Path, spark: Any) -> None:
     root = facts_dir(generated_home)
     policy = POLICIES["2023-12-15"]
@@ -117,7 +163,10 @@ def test_duckdb_and_spark_give_the_same_scores(generated_home: Path, spark: Any)
             engine.close()
         table = score_everyone(root, policy, AS_OF, engine=name, detail=True)[1]
         results[f"{name} score"] = table.sort_by("merchant_id").to_pylist()
+        summary = score_everyone(root, policy, AS_OF, engine=name)[1]
+        results[f"{name} summary"] = summary.sort_by("merchant_id").to_pylist()
     assert results["duckdb"] == results["spark"]
     # every indicator's value and mapping, every dimension, the total, band and score
     assert results["duckdb score"] == results["spark score"]
+    assert results["duckdb summary"] == results["spark summary"]
     assert len(results["duckdb score"][0]) == 6 + 12 + 12 + 5

@@ -41,6 +41,8 @@ from shopwarden.scoring.measures_model import (
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import INSUFFICIENT, SCORED, table_units
 
+_NULL = ibis.null("int64")
+_BREAKDOWN = ("x__", "y__", "d__")
 Points = Sequence[tuple[int, int]]
 Branches = list[tuple[ir.BooleanValue, ir.IntegerValue]]
 AGGREGATES_SCHEMA = ibis.schema({"merchant_id": "string", **dict.fromkeys(AGGREGATES, "int64")})
@@ -102,30 +104,42 @@ def score_stage(
 ) -> ir.Table:
     """``score_table`` over an unbound table of ``AGGREGATES_SCHEMA`` (``columns`` of it, or
     all), built once per policy content: the engine compiles such a stage once and runs it
-    over each call's aggregates (``FactsEngine.to_arrow_over``)."""
-    return _stage(policy.model_dump_json(), None if columns is None else tuple(columns), divide)
+    over each call's aggregates (``FactsEngine.to_arrow_over``). Without a breakdown column
+    (``x__``, ``y__``, ``d__``) only the merchants with enough orders are worked out."""
+    wanted = None if columns is None else tuple(columns)
+    return _stage(policy.model_dump_json(), wanted, divide)
 
 
 @lru_cache(maxsize=16)
 def _stage(policy: str, columns: tuple[str, ...] | None, divide: Divide) -> ir.Table:
+    breakdown = columns is None or any(name[:3] in _BREAKDOWN for name in columns)
     table = score_table(
         ibis.table(AGGREGATES_SCHEMA, name="score_aggregates"),
         ScorePolicy.model_validate_json(policy),
         divide=divide,
+        breakdown=breakdown,
     )
     return table if columns is None else table.select(*columns)
 
 
 def score_table(
-    aggregates: ir.Table, policy: ScorePolicy, *, divide: Divide = portable_divide
+    aggregates: ir.Table,
+    policy: ScorePolicy,
+    *,
+    divide: Divide = portable_divide,
+    breakdown: bool = True,
 ) -> ir.Table:
     """Every merchant of ``aggregates`` scored under ``policy`` (SCORE-1..4).
 
     Built in stages (values, mappings, dimensions, total), each a projection over the one
-    before, so that every intermediate is computed once and named in the SQL.
+    before, so that every intermediate is computed once and named in the SQL. Without the
+    ``breakdown``, the indicators of a merchant with too few orders to be scored (SCORE-4)
+    are left NULL, not worked out: its status, total, band and score are the same.
     """
     arithmetic = _Arithmetic(divide)
-    a = _mapped(_values(aggregates, policy, arithmetic), policy, arithmetic)
+    enough = aggregates.scored_orders >= policy.min_scored_orders
+    values = _values(aggregates, policy, arithmetic, None if breakdown else enough)
+    a = _mapped(values, policy, arithmetic)
     a = _total(_dimensions(a, policy, arithmetic), policy, arithmetic)
     total = a.total
     return a.select(
@@ -135,23 +149,26 @@ def score_table(
         total_hundredths=total,
         band=_band(policy, total),
         score_hundredths=_band_score(policy, total, arithmetic),
-        **{name: a[name] for name in a.columns if name[:3] in ("x__", "y__", "d__")},
+        **{name: a[name] for name in a.columns if name[:3] in _BREAKDOWN},
     )
 
 
-def _values(a: ir.Table, policy: ScorePolicy, arithmetic: _Arithmetic) -> ir.Table:
+def _values(
+    a: ir.Table, policy: ScorePolicy, arithmetic: _Arithmetic, only: ir.BooleanValue | None
+) -> ir.Table:
     """Step 1: each indicator's value ``x__NAME`` in units, NULL without data (SCORE-2): the
-    half-up of numerator x 10^decimals / (denominator x divisor)."""
+    half-up of numerator x 10^decimals / (denominator x divisor); NULL unless ``only``."""
     values: dict[str, ir.IntegerValue] = {}
     for dimension in policy.dimensions.values():
         for name in dimension.indicators:
             measure = MEASURES[name]
             numerator, denominator = a[measure.numerator], a[measure.denominator]
             scaled = denominator * measure.divisor if measure.divisor != 1 else denominator
-            values[f"x__{name}"] = arithmetic.half_up(
+            value = arithmetic.half_up(
                 numerator * (2 * 10**measure.decimals) + scaled,
                 denominator * (2 * measure.divisor),
             )
+            values[f"x__{name}"] = value if only is None else ibis.ifelse(only, value, _NULL)
     return a.select("merchant_id", "scored_orders", **values)
 
 
@@ -194,7 +211,7 @@ def _total(a: ir.Table, policy: ScorePolicy, arithmetic: _Arithmetic) -> ir.Tabl
         scale=10 ** (MAPPED_DECIMALS - TOTAL_DECIMALS),
     )
     enough = a.scored_orders >= policy.min_scored_orders
-    return a.mutate(total=ibis.ifelse(enough, total, ibis.null("int64")))
+    return a.mutate(total=ibis.ifelse(enough, total, _NULL))
 
 
 def _band(policy: ScorePolicy, total: ir.IntegerValue) -> ir.StringValue:
