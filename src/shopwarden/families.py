@@ -39,10 +39,6 @@ from shopwarden.ledger.accounts import CORE_ACCOUNTS
 from shopwarden.payments import tables as payment_tables
 from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.reports.policy import ReportsPolicy
-from shopwarden.violations import enforcement as violation_enforcement
-from shopwarden.violations import steps as violation_steps
-from shopwarden.violations import tables as violation_tables
-from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring import cycle_steps as score_steps
 from shopwarden.scoring import tables as score_tables
 from shopwarden.scoring.policy import ScorePolicy
@@ -51,6 +47,10 @@ from shopwarden.shipping import tables as shipping_tables
 from shopwarden.shipping.accounts import PLATFORM_ACCOUNTS as SHIPPING_ACCOUNTS
 from shopwarden.shipping.policy import ShippingPolicy
 from shopwarden.trust.policy import TrustPolicy
+from shopwarden.violations import enforcement as violation_enforcement
+from shopwarden.violations import steps as violation_steps
+from shopwarden.violations import tables as violation_tables
+from shopwarden.violations.policy import ViolationsPolicy
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from shopwarden.platform_policy import PlatformPolicy
 from shopwarden.policy.loader import BUNDLED_DIR, load_file
 from shopwarden.policy.store import PolicyStore
 from shopwarden.reports.policy import ReportsPolicy
-from shopwarden.violations.policy import ViolationsPolicy
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.shipping.policy import ShippingPolicy
 from shopwarden.trust.policy import TrustPolicy
+from shopwarden.violations.policy import ViolationsPolicy
 
 BUNDLED_FILES = sorted(BUNDLED_DIR.rglob("*.yaml"))
 
