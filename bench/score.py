@@ -26,12 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ POLICY_VERSION = "2023-12-15"  # the hand SQL and pandas are written for this ve
 START = date(2024, 1, 1)
 SCORES = ("shopwarden", "shopwarden_warm", "expert_sql", "hand_sql", "floor", "pandas")
 SNAPSHOTS = ("aggregates", "snapshot_input", "snapshot_rowwise")
+BEFORE = "SHOPWARDEN_BENCH_BEFORE"
 
 
 def main() -> int:
@@ -53,10 +56,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (the median)")
     parser.add_argument("--only", default="", help="comma-separated contenders")
     parser.add_argument("--snapshots", action="store_true", help="also the snapshot input")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="an earlier shopwarden source folder (git archive REV src | tar -x): adds "
+        "shopwarden_before, its score_everyone on the same facts",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="shopwarden-bench-"))
     root = workdir / "facts"
     names = [*SCORES, *(SNAPSHOTS if args.snapshots else ())]
+    if args.before:
+        os.environ[BEFORE] = str(args.before.resolve())  # the children inherit it
+        names.insert(1, "shopwarden_before")
     if args.only:
         names = [n for n in names if n in args.only.split(",")]
     try:
@@ -120,6 +133,8 @@ def _child(name: str, root: Path, as_of: datetime, workdir: Path, threads: int, 
 
 
 def _run(name: str, root: Path, as_of: datetime, workdir: Path, threads: int) -> dict[str, Any]:
+    if name == "shopwarden_before":  # the earlier source tree first on the path
+        sys.path.insert(0, os.environ[BEFORE])
     import pyarrow.parquet as pq
 
     from score_baselines import run_expert_sql, run_floor, run_hand_sql
@@ -129,6 +144,7 @@ def _run(name: str, root: Path, as_of: datetime, workdir: Path, threads: int) ->
     run = {
         "shopwarden": run_shopwarden,
         "shopwarden_warm": run_shopwarden_warm,
+        "shopwarden_before": run_shopwarden,
         "expert_sql": run_expert_sql,
         "hand_sql": run_hand_sql,
         "floor": run_floor,
@@ -145,8 +161,13 @@ def _run(name: str, root: Path, as_of: datetime, workdir: Path, threads: int) ->
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
     out: dict[str, Any] = {"seconds": seconds, "cpu": cpu_seconds}
+    if name == "snapshot_input":  # what the snapshot step then does: each merchant read once
+        started = time.perf_counter()
+        for merchant in result:
+            result[merchant]
+        out["read_seconds"] = time.perf_counter() - started
     if name in SNAPSHOTS:
-        out |= {"rows": len(result) if isinstance(result, dict) else result.num_rows}
+        out |= {"rows": len(result) if isinstance(result, Mapping) else result.num_rows}
         out["digest"] = digest(result)
     elif name != "floor":
         columns = ["merchant_id", "status", "total_hundredths", "score_hundredths"]
@@ -172,7 +193,7 @@ def run_shopwarden(
         version = policy_in_force(PolicyStore.load(schemas=POLICY_SCHEMAS), as_of)
         assert version.version == POLICY_VERSION, version.version
         return parameters(version)
-    return score_everyone(root, state, as_of, threads=threads or None)[1]
+    return score_everyone(root, state, as_of, **({"threads": threads} if threads else {}))[1]
 
 
 def run_shopwarden_warm(
@@ -196,7 +217,7 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
 def report(runs: dict[str, list[dict[str, Any]]], workdir: Path) -> int:
     import pyarrow.parquet as pq
 
-    scored = [n for n in runs if n in SCORES and n != "floor"]
+    scored = [n for n in runs if n != "floor" and n not in SNAPSHOTS]
     tables = {name: pq.read_table(workdir / f"result-{name}.parquet") for name in scored}
     base = next(iter(tables.values()), None)
     agree = {name: _same(base, table) for name, table in tables.items()}
@@ -212,6 +233,9 @@ def report(runs: dict[str, list[dict[str, Any]]], workdir: Path) -> int:
             f"   CPU {_median(results, 'cpu'):7.2f} s   peak RSS {rss:6.0f} MiB"
             f"   rows {rows:>9}   agrees: {agree.get(name, '-')}"
         )
+        if "read_seconds" in results[-1]:
+            read = _median(results, "read_seconds")
+            print(f"{'':>18}then each merchant's numbers read once: {read:.2f} s")
     if base is not None:
         count = sum(1 for s in base["status"].to_pylist() if s == "scored")
         print(f"scored merchants: {count:,} of {base.num_rows:,}")
@@ -228,15 +252,24 @@ def _ratios(seconds: dict[str, float], runs: dict[str, list[dict[str, Any]]]) ->
         "shopwarden / expert SQL <= 1.25": ("shopwarden", "expert_sql"),
         "shopwarden warm / expert SQL <= 1.25": ("shopwarden_warm", "expert_sql"),
         "shopwarden / hand SQL": ("shopwarden", "hand_sql"),
+        "shopwarden before / expert SQL": ("shopwarden_before", "expert_sql"),
+        "shopwarden before / shopwarden": ("shopwarden_before", "shopwarden"),
         "shopwarden / column-scan floor": ("shopwarden", "floor"),
         "expert SQL / column-scan floor": ("expert_sql", "floor"),
         "pandas / shopwarden >= 8": ("pandas", "shopwarden"),
+        "pandas / expert SQL": ("pandas", "expert_sql"),
         "snapshot input / query alone <= 1.25": ("snapshot_input", "aggregates"),
         "row-by-row input / query alone": ("snapshot_rowwise", "aggregates"),
     }
     checks = {
         what: seconds[a] / seconds[b] for what, (a, b) in pairs.items() if {a, b} <= set(seconds)
     }
+    # CPU seconds (user + system, all threads): less swayed by other work on the machine
+    cpu = {name: _median(results, "cpu") for name, results in runs.items()}
+    for what in ("shopwarden / expert SQL <= 1.25", "pandas / shopwarden >= 8"):
+        a, b = pairs[what]
+        if {a, b} <= set(cpu):
+            checks[f"{what.split(' <=')[0].split(' >=')[0]} (CPU)"] = cpu[a] / cpu[b]
     if "shopwarden" in runs:
         checks["shopwarden peak RSS <= 1.5 GB"] = (
             max(r["peak_rss"] for r in runs["shopwarden"]) / 1e9

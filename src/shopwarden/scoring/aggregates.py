@@ -6,13 +6,15 @@ an order cancelled before the window's end is not scored; every later event (shi
 rating, refund, dispute ...) counts only if it happened before the window's end, so a past day
 replays as it was known then.
 
-Shaped for speed (``docs/score.md``, Performance): each number is a plain conditional
-aggregate (``COUNT(CASE WHEN … THEN 1 END)``, ``SUM(CASE WHEN … THEN v END)``), not a
-``FILTER`` clause, and an instant is compared with the window's end as it is stored (a
-timestamp against a timestamp literal, which the Parquet scan can also use). Only the three
-durations and the promised shipping time need arithmetic on instants: for those the engine's
-``micros`` (epoch microseconds; DuckDB's ``epoch_us``, Spark's ``unix_micros``), differences
-of which are whole seconds (instants are stored to the second, ``facts/model.py``).
+Shaped for speed (``docs/score.md``, Performance), like the fastest hand-written query: each
+number is a plain conditional aggregate (``COUNT(CASE WHEN … THEN 1 END)``,
+``SUM(CASE WHEN … THEN v END)``), not a ``FILTER`` clause (DuckDB evaluates a filter per
+aggregate), and an instant is compared with the window's end as it is stored (a timestamp
+against a timestamp literal, which the Parquet scan also uses for the cancellation filter).
+Only the two durations and the promised shipping time need arithmetic on instants: for those
+the engine's primitives (``metrics/primitives.py``): ``micros``, the epoch microseconds
+(DuckDB's ``epoch_us``, Spark's ``unix_micros``), and ``divide``, an exact integer division
+(instants are stored to the second, ``facts/model.py``, so a difference is whole seconds).
 """
 
 from __future__ import annotations

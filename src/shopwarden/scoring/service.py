@@ -23,6 +23,7 @@ from shopwarden.policy.model import PolicyVersion
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.aggregates import window_aggregates
 from shopwarden.scoring.measures_model import AGGREGATES, MEASURES
+from shopwarden.scoring.merchant_aggregates import MerchantAggregates
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import ScoreResult, evaluate
 from shopwarden.scoring.score_table import score_stage
@@ -86,23 +87,17 @@ def merchant_aggregates(
     return {name: int(rows[0][name]) for name in AGGREGATES}
 
 
-def all_aggregates(
-    engine: FactsEngine, policy: ScorePolicy, window: Window
-) -> dict[str, dict[str, int]]:
-    """Every merchant with orders in the window, by merchant id."""
+def all_aggregates(engine: FactsEngine, policy: ScorePolicy, window: Window) -> MerchantAggregates:
+    """Every merchant with orders in the window, by merchant id (converted column-wise)."""
     if engine.orders is None:
-        return {}
+        return MerchantAggregates()
     return aggregates_by_merchant(engine.to_arrow(aggregates_expression(engine, policy, window)))
 
 
-def aggregates_by_merchant(table: pa.Table) -> dict[str, dict[str, int]]:
-    """The engine's aggregates, one mapping per merchant, converted a column at a time (a
-    column's values come out of Arrow in one call; row by row costs a minute per million
-    merchants)."""
-    columns = [table.column(name).to_pylist() for name in AGGREGATES]
-    merchants = table.column("merchant_id").to_pylist()
-    rows = (dict(zip(AGGREGATES, row, strict=True)) for row in zip(*columns, strict=True))
-    return dict(zip(merchants, rows, strict=True))
+def aggregates_by_merchant(table: pa.Table) -> MerchantAggregates:
+    """The engine's aggregates as a mapping per merchant, converted a column at a time
+    (``merchant_aggregates.py``)."""
+    return MerchantAggregates(table)
 
 
 def score_merchant(

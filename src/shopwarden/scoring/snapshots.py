@@ -25,6 +25,7 @@ from shopwarden.decisions.service import record_new_decisions
 from shopwarden.metrics.engines import open_engine
 from shopwarden.scoring.consumer_rules import ScoreContext, all_decisions
 from shopwarden.scoring.documents import breakdown, window_document
+from shopwarden.scoring.merchant_aggregates import MerchantAggregates
 from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.rules import compile_policy, evaluate
 from shopwarden.scoring.service import (
@@ -87,9 +88,7 @@ def _pending_merchants(session: Session, day: str) -> tuple[set[str], list[str]]
     return done, merchants
 
 
-def _window_aggregates(
-    root: Path, policy: ScorePolicy, window: Window
-) -> dict[str, dict[str, int]]:
+def _window_aggregates(root: Path, policy: ScorePolicy, window: Window) -> MerchantAggregates:
     engine = open_engine(root)
     try:
         return all_aggregates(engine, policy, window)
