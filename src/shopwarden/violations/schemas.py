@@ -17,7 +17,7 @@ from pydantic import (
 from shopwarden.policy.types import Code
 from shopwarden.schema_types import Identifier, Instant, PositiveMoneyText, left_out, refuse_null
 
-MAX_ROW = 2**63 - 1
+MAX_ROW = 2**53 - 1  # exact in every JSON number parser (a float64 integer); ids stay far below
 RowNumber = Annotated[int, Field(ge=1, le=MAX_ROW)]
 
 
