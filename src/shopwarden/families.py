@@ -38,6 +38,8 @@ from shopwarden.ledger import tables as ledger_tables
 from shopwarden.ledger.accounts import CORE_ACCOUNTS
 from shopwarden.payments import tables as payment_tables
 from shopwarden.platform_policy import PlatformPolicy
+from shopwarden.reports import steps as report_steps
+from shopwarden.reports import tables as report_tables
 from shopwarden.reports.policy import ReportsPolicy
 from shopwarden.scoring import cycle_steps as score_steps
 from shopwarden.scoring import tables as score_tables
@@ -46,6 +48,8 @@ from shopwarden.shipping import steps as shipping_steps
 from shopwarden.shipping import tables as shipping_tables
 from shopwarden.shipping.accounts import PLATFORM_ACCOUNTS as SHIPPING_ACCOUNTS
 from shopwarden.shipping.policy import ShippingPolicy
+from shopwarden.trust import steps as trust_steps
+from shopwarden.trust import tables as trust_tables
 from shopwarden.trust.policy import TrustPolicy
 from shopwarden.violations import enforcement as violation_enforcement
 from shopwarden.violations import steps as violation_steps
@@ -112,8 +116,8 @@ FAMILIES: tuple[Family, ...] = (
         listing_guards=(violation_enforcement.listing_guard,),  # VIO-1
         platform_accounts={"violation_penalties": False},  # VIO-5 penalties, VIO-6 given back
     ),
-    Family("trust", TrustPolicy),
-    Family("reports", ReportsPolicy),
+    Family("trust", TrustPolicy, tables=(trust_tables,), steps=trust_steps.STEPS),
+    Family("reports", ReportsPolicy, tables=(report_tables,), steps=report_steps.STEPS),
 )
 
 # Tables every deployment has, whatever families it runs.

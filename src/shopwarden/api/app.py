@@ -27,8 +27,10 @@ from shopwarden.api.routers import (
     governance,
     ledger,
     payments,
+    reports,
     scoring,
     shipping,
+    trust,
     violations,
 )
 from shopwarden.bootstrap import Container
@@ -43,6 +45,8 @@ ROUTERS = (
     payments.router,
     violations.router,
     shipping.router,
+    trust.router,
+    reports.router,
 )
 
 

@@ -16,7 +16,9 @@ from shopwarden.cli import scoring as scoring_cli
 from shopwarden.cli.bnpl import bnpl_app
 from shopwarden.cli.common import open_container, parse_instant
 from shopwarden.cli.deposits import deposit_app
+from shopwarden.cli.reports import report_app
 from shopwarden.cli.shipping import shipping_app
+from shopwarden.cli.trust import trust_app
 from shopwarden.cli.violations import violations_app
 from shopwarden.errors import ShopwardenError
 from shopwarden.policy.model import PolicyVersion
@@ -38,6 +40,8 @@ app.add_typer(bnpl_app, name="bnpl")
 app.add_typer(deposit_app, name="deposit")
 app.add_typer(violations_app, name="violations")
 app.add_typer(shipping_app, name="shipping")
+app.add_typer(trust_app, name="trust")
+app.add_typer(report_app, name="report")
 facts_cli.register(app)  # ingest, generate
 scoring_cli.register(app)  # score, simulate
 console = Console()

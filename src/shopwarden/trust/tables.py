@@ -1,0 +1,3 @@
+"""The trust family's tables (none yet)."""
+
+from __future__ import annotations
