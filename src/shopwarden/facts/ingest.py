@@ -27,6 +27,7 @@ from shopwarden.context import UnitOfWork
 from shopwarden.errors import InvalidInput
 from shopwarden.facts.model import COLUMN_NAMES, COLUMNS, REQUIRED
 from shopwarden.facts.service import BatchReport, find_batch, record_batch
+from shopwarden.facts.sessions_ingest import ingest_sessions_file, is_sessions_file
 from shopwarden.facts.storage import (
     ARROW_SCHEMA,
     has_facts,
@@ -67,6 +68,11 @@ def ingest_file(units: UnitOfWork, *, root: Path, path: Path) -> BatchReport:
     if done is not None:
         return done
     file_format = detect_format(path)
+    if is_sessions_file(path, file_format):  # live sessions (REPORT-1), the same quarantine
+        report = ingest_sessions_file(units, root=root, path=path, file_format=file_format)
+        with units() as ctx:
+            record_batch(ctx, report=report, sha256=sha256, root=root)
+        return report
     raw = read_raw(path, file_format)
     report = BatchReport(
         batch=f"ing-{uuid.uuid4().hex[:16]}", source=str(path), file_format=file_format

@@ -104,6 +104,26 @@ COLUMNS: tuple[Column, ...] = (
         0,
         MAX_AMOUNT_CENTS,
     ),
+    # Added for REPORT (issue 13); optional, so files written before them stay valid.
+    Column("buyer_id", "id", False, "The consumer who paid (REPORT-1: fan repurchase)."),
+    Column(
+        "buyer_is_fan",
+        "bool",
+        False,
+        "The buyer followed the store when paying: a fan's order (REPORT-1).",
+    ),
+    Column(
+        "live_session_id",
+        "id",
+        False,
+        "The live session (live_sessions.session_id) the order was paid in (REPORT-1).",
+    ),
+    Column(
+        "category_code",
+        "id",
+        False,
+        "The product's category (catalog code) when the order was paid: its industry (REPORT-1).",
+    ),
 )
 
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -154,6 +174,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     CrossCheck("incomplete", "refund_approved", "refund_handled_at"),
     CrossCheck("incomplete", "refund_handled_at", "refund_requested_at"),
     CrossCheck("incomplete", "delay_compensation_cents", "overdue_at"),
+    CrossCheck("incomplete", "buyer_is_fan", "buyer_id"),
 )
 """Checked in this order after the per-column checks; a row's first failure is its reason."""
 

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from shopwarden.context import Context, UnitOfWork
@@ -24,10 +25,12 @@ from shopwarden.facts.generator import (
     ProductSpec,
     build_marketplace,
     day_counts,
+    day_sessions,
     generate_day,
     plan_days,
     run_id,
 )
+from shopwarden.facts.sessions_storage import write_sessions
 from shopwarden.facts.storage import DayWriter, writer_lock
 from shopwarden.facts.tables import FactIngestRow
 
@@ -170,14 +173,14 @@ def write_generated(
 ) -> None:
     market = build_marketplace(merchants, seed, catalog)
     prefix = f"o{report.batch[-6:]}"
-    first_order = 0
+    first_order, sessions = 0, []
     for index, (day, count) in enumerate(
         zip(plan_days(start, days), day_counts(orders, days), strict=True)
     ):
         if count == 0:
             continue
         writer = DayWriter(root, day, report.batch)
-        for table in generate_day(
+        tables = generate_day(
             market,
             seed=seed,
             day_index=index,
@@ -186,9 +189,13 @@ def write_generated(
             first_order=first_order,
             id_prefix=prefix,
             progress=progress,
-        ):
+        )
+        for table in tables:
             writer.write(table)
         writer.close()
+        sessions.append(day_sessions(tables))  # the broadcasts of the day's live orders
         first_order += count
         report.days.append(day.isoformat())
+    if sessions:
+        write_sessions(root, report.batch, pa.concat_tables(sessions))
     report.rows = report.accepted = orders
