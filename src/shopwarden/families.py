@@ -48,6 +48,7 @@ from shopwarden.shipping import steps as shipping_steps
 from shopwarden.shipping import tables as shipping_tables
 from shopwarden.shipping.accounts import PLATFORM_ACCOUNTS as SHIPPING_ACCOUNTS
 from shopwarden.shipping.policy import ShippingPolicy
+from shopwarden.trust import rights as trust_rights
 from shopwarden.trust import steps as trust_steps
 from shopwarden.trust import tables as trust_tables
 from shopwarden.trust.policy import TrustPolicy
@@ -116,7 +117,13 @@ FAMILIES: tuple[Family, ...] = (
         listing_guards=(violation_enforcement.listing_guard,),  # VIO-1
         platform_accounts={"violation_penalties": False},  # VIO-5 penalties, VIO-6 given back
     ),
-    Family("trust", TrustPolicy, tables=(trust_tables,), steps=trust_steps.STEPS),
+    Family(
+        "trust",
+        TrustPolicy,
+        tables=(trust_tables,),
+        steps=trust_steps.STEPS,  # TRUST-2, TRUST-4: badges re-decided daily
+        product_listeners=(trust_rights.on_product_changed,),  # TRUST-2, TRUST-3
+    ),
     Family("reports", ReportsPolicy, tables=(report_tables,), steps=report_steps.STEPS),
 )
 
