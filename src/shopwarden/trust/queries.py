@@ -198,49 +198,44 @@ def _product_counts(
 ) -> dict[str, dict[str, Any]]:
     """Per identity: products, listed, badged, and per right how many have it enabled; the
     products missing at least one required right."""
+    return {i: _identity_counts(session, merchant_id, i, policy) for i in IDENTITIES}
+
+
+def _identity_counts(
+    session: Session, merchant_id: str, identity: str, policy: Policy
+) -> dict[str, Any]:
     p = TrustProductRow
-    result: dict[str, dict[str, Any]] = {}
-    for identity in IDENTITIES:
-        mine = (p.merchant_id == merchant_id) & (p.identity == identity)
-        total, listed, badged, listed_badged = session.execute(
-            select(
-                func.count(),
-                func.count().filter(p.listed == true()),
-                func.count().filter(p.holds == true()),
-                func.count().filter((p.listed == true()) & (p.holds == true())),
-            ).where(mine)
-        ).one()
-        enabled = dict(
-            session.execute(
-                select(TrustRightRow.right_code, func.count())
-                .join(p, p.product_id == TrustRightRow.product_id)
-                .where(mine, TrustRightRow.enabled == true())
-                .group_by(TrustRightRow.right_code)
-            )
-        )
-        required = list(policy.params.required_rights)
-        complete = session.scalar(
-            select(func.count()).where(
-                mine,
-                select(func.count())
-                .where(
-                    TrustRightRow.product_id == p.product_id,
-                    TrustRightRow.enabled == true(),
-                    TrustRightRow.right_code.in_(required),
-                )
-                .scalar_subquery()
-                == len(required),
-            )
-        )
-        result[identity] = {
-            "total": total,
-            "listed": listed,
-            "badged": badged,
-            "listed_badged": listed_badged,
-            "missing_required_rights": total - (complete or 0),
-            "rights_enabled": {code: enabled.get(code, 0) for code in policy.params.rights},
-        }
-    return result
+    mine = (p.merchant_id == merchant_id) & (p.identity == identity)
+    total, listed, badged, listed_badged = session.execute(
+        select(
+            func.count(),
+            func.count().filter(p.listed == true()),
+            func.count().filter(p.holds == true()),
+            func.count().filter((p.listed == true()) & (p.holds == true())),
+        ).where(mine)
+    ).one()
+    enabled_rows = session.execute(
+        select(TrustRightRow.right_code, func.count())
+        .join(p, p.product_id == TrustRightRow.product_id)
+        .where(mine, TrustRightRow.enabled == true())
+        .group_by(TrustRightRow.right_code)
+    )
+    enabled = {code: count for code, count in enabled_rows}
+    required = list(policy.params.required_rights)
+    has_all = select(func.count()).where(
+        TrustRightRow.product_id == p.product_id,
+        TrustRightRow.enabled == true(),
+        TrustRightRow.right_code.in_(required),
+    ).scalar_subquery() == len(required)
+    complete = session.scalar(select(func.count()).where(mine, has_all)) or 0
+    return {
+        "total": total,
+        "listed": listed,
+        "badged": badged,
+        "listed_badged": listed_badged,
+        "missing_required_rights": total - complete,
+        "rights_enabled": {code: enabled.get(code, 0) for code in policy.params.rights},
+    }
 
 
 def _channels(
