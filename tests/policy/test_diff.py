@@ -59,6 +59,8 @@ def test_a_first_version_is_all_added_and_a_removed_key_is_reported(store):
         ("rules", "added"),
         ("effective_until", "added"),
         ("parameters.measures", "added"),
+        ("parameters.big_session_gmv_inclusive", "added"),
+        ("parameters.max_campaign_days", "added"),
     ]
     text = (BUNDLED_DIR / "deposits" / "2023-01-01.yaml").read_text(encoding="utf-8")
     before = parse_policy(text, schemas=POLICY_SCHEMAS, origin="before.yaml")

@@ -25,11 +25,11 @@ from shopwarden.facts.generator import (
     ProductSpec,
     build_marketplace,
     day_counts,
-    day_sessions,
     generate_day,
     plan_days,
     run_id,
 )
+from shopwarden.facts.report_columns import day_sessions
 from shopwarden.facts.sessions_storage import write_sessions
 from shopwarden.facts.storage import DayWriter, writer_lock
 from shopwarden.facts.tables import FactIngestRow

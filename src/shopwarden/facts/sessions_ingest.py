@@ -153,8 +153,8 @@ def _write(con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport, stem
     accepted = con.sql(
         f"SELECT {names} FROM checked WHERE reason IS NULL AND NOT already_stored ORDER BY _row"
     ).to_arrow_table()
-    stored_again = con.execute("SELECT count(*) FROM checked WHERE already_stored").fetchone()
-    report.already_stored = int(stored_again[0]) if stored_again else 0
+    stored_again = con.execute("SELECT count(*) FROM checked WHERE already_stored").fetchall()
+    report.already_stored = int(stored_again[0][0])
     report.accepted = accepted.num_rows
     if accepted.num_rows:
         write_sessions(root, report.batch, accepted)
@@ -194,7 +194,8 @@ def ingest_sessions_file(
 ) -> BatchReport:
     """Read a live-sessions file as text (refusing a bad header whole) and ingest it."""
     if file_format == "csv":
-        names = [n.strip() for n in next(csv.reader(path.open(encoding="utf-8-sig")), [])]
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            names = [n.strip() for n in next(csv.reader(handle), [])]
         _check_header(names, path)
         table = pacsv.read_csv(
             path,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from shopwarden.policy.types import PolicyModel, unique
+from shopwarden.policy.types import Amount, PolicyModel, PositiveCount, unique
 
 ReportMeasure = Literal[
     "gmv_completion_rate",  # GMV / target
@@ -18,6 +18,10 @@ ReportMeasure = Literal[
 
 
 class ReportsPolicy(PolicyModel):
-    """Which measures a campaign report shows, overall and per merchant, in this order."""
+    """Which measures a campaign report shows, overall and per merchant, in this order; what a
+    big session is; the longest campaign a report covers."""
 
     measures: Annotated[tuple[ReportMeasure, ...], AfterValidator(unique)] = Field(min_length=1)
+    # REPORT-1: a single session's GMV of a million (百万) or more counts as a big session.
+    big_session_gmv_inclusive: Amount
+    max_campaign_days: PositiveCount = 366

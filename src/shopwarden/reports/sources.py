@@ -1,0 +1,69 @@
+"""The two facts tables a report reads, on the engine asked for (DuckDB or Spark).
+
+Orders are read by column name (DuckDB ``union_by_name``, Spark ``mergeSchema``): files written
+before the REPORT-1 columns lack them and read as empty (docs/facts.md, "Adding columns"), and
+a column no file has yet is added as empty. No stored sessions is an empty sessions table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
+
+from shopwarden.facts.sessions_storage import SESSIONS_SCHEMA, session_files, sessions_dir
+from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
+from shopwarden.metrics.engines import FactsEngine, open_engine
+from shopwarden.metrics.quiet import quiet
+
+REPORT_COLUMNS = {
+    "merchant_id": "string",
+    "amount_cents": "int64",
+    "channel": "string",
+    "cancelled_at": "timestamp('UTC')",
+    "buyer_id": "string",
+    "buyer_is_fan": "boolean",
+    "live_session_id": "string",
+    "category_code": "string",
+}
+
+
+@dataclass
+class ReportSources:
+    engine: FactsEngine
+    orders: ir.Table | None
+    sessions: ir.Table
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def open_sources(root: Path, engine: str = "duckdb") -> ReportSources:
+    facts = open_engine(root, engine)
+    backend = facts.backend
+    orders = None
+    with quiet():
+        if has_facts(root):
+            if facts.name == "duckdb":
+                raw = backend.read_parquet(
+                    parquet_glob(root), hive_partitioning=True, union_by_name=True
+                )
+            else:
+                raw = backend.read_parquet(str(orders_dir(root)), mergeSchema="true")
+            orders = _with_columns(raw)
+        if session_files(root):
+            where = str(sessions_dir(root) / "*.parquet") if facts.name == "duckdb" else None
+            sessions = backend.read_parquet(where or str(sessions_dir(root)))
+        else:
+            sessions = ibis.memtable(SESSIONS_SCHEMA.empty_table())
+    return ReportSources(facts, orders, sessions)
+
+
+def _with_columns(orders: ir.Table) -> ir.Table:
+    present = set(orders.columns)
+    missing = {
+        name: ibis.null().cast(kind) for name, kind in REPORT_COLUMNS.items() if name not in present
+    }
+    return orders.mutate(**missing) if missing else orders
