@@ -8,9 +8,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from shopwarden.facts.model import COLUMN_NAMES
-
 FIRST_PAID = datetime.fromisoformat("2024-03-01T10:00:00+08:00")
+# The columns written: every required one and those these orders fill (others may be left
+# out of a file), fixed here so that the files stay the same when the facts gain columns.
+COLUMN_NAMES = (
+    "order_id",
+    "merchant_id",
+    "product_id",
+    "amount_cents",
+    "channel",
+    "flash_purchase",
+    "promised_shipping_hours",
+    "paid_at",
+    "shipped_at",
+    "delivered_at",
+    "receipt_confirmed_at",
+    "rated_at",
+    "product_rating",
+    "logistics_rating",
+    "service_rating",
+    "content_rating",
+    "cs_first_message_at",
+    "cs_first_response_seconds",
+    "refund_requested_at",
+    "refund_reason",
+    "dispute_at",
+    "complaint_at",
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,7 @@ class Batch:
     complaints: int = 0
     days: int = 5
     prefix: str = ""
+    start: datetime = FIRST_PAID
 
 
 def _iso(instant: datetime) -> str:
@@ -35,7 +60,7 @@ def _iso(instant: datetime) -> str:
 def rows(batch: Batch) -> list[dict[str, str]]:
     made = []
     for n in range(batch.orders):
-        paid = FIRST_PAID + timedelta(days=n % batch.days, minutes=n // batch.days)
+        paid = batch.start + timedelta(days=n % batch.days, minutes=n // batch.days)
         row = dict.fromkeys(COLUMN_NAMES, "")
         row |= {
             "order_id": f"{batch.prefix}{batch.product_id}-{n:05d}",
