@@ -12,9 +12,12 @@ from shopwarden.facts.ingest import ingest_file
 from shopwarden.facts.storage import facts_dir
 from tests.api import conftest as api_conftest
 from tests.api.conftest import Api
+from tests.facts import conftest as facts_conftest
 from tests.reports.hand_facts import write_files
 
 api = api_conftest.api  # the fixture of tests/api, for the tests of this folder too
+workspace = facts_conftest.workspace  # a facts-only workspace (SQLite), and one with m1, m2
+catalog_workspace = facts_conftest.catalog_workspace
 
 CAMPAIGN_2023 = {
     "id": "spring-2023",

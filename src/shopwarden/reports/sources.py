@@ -13,7 +13,7 @@ from pathlib import Path
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-from shopwarden.facts.sessions_storage import SESSIONS_SCHEMA, session_files, sessions_dir
+from shopwarden.facts.sessions_storage import session_files, sessions_dir
 from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
 from shopwarden.metrics.engines import FactsEngine, open_engine
 from shopwarden.metrics.quiet import quiet
@@ -28,6 +28,21 @@ REPORT_COLUMNS = {
     "live_session_id": "string",
     "category_code": "string",
 }
+
+
+NO_SESSIONS = (
+    "SELECT CAST(NULL AS VARCHAR) AS session_id, CAST(NULL AS VARCHAR) AS merchant_id, "
+    "CAST(NULL AS TIMESTAMPTZ) AS started_at, CAST(NULL AS TIMESTAMPTZ) AS ended_at WHERE 1 = 0"
+)
+"""No live session stored: an empty table of their columns, in the engine's own SQL."""
+SESSIONS = ibis.schema(
+    {
+        "session_id": "string",
+        "merchant_id": "string",
+        "started_at": "timestamp('UTC')",
+        "ended_at": "timestamp('UTC')",
+    }
+)
 
 
 @dataclass
@@ -57,7 +72,7 @@ def open_sources(root: Path, engine: str = "duckdb") -> ReportSources:
             where = str(sessions_dir(root) / "*.parquet") if facts.name == "duckdb" else None
             sessions = backend.read_parquet(where or str(sessions_dir(root)))
         else:
-            sessions = ibis.memtable(SESSIONS_SCHEMA.empty_table())
+            sessions = backend.sql(NO_SESSIONS, schema=SESSIONS, dialect="duckdb")
     return ReportSources(facts, orders, sessions)
 
 
