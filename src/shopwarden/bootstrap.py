@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tree import CategoryTree, load_tree
-from shopwarden.clock import Clock, SystemClock
+from shopwarden.clock import Clock
 from shopwarden.context import Context, Hooks
 from shopwarden.cycle.registry import CycleStep
 from shopwarden.cycle.service import CycleResult, run_cycle
@@ -28,6 +28,7 @@ from shopwarden.families import CYCLE_STEPS, HOOKS, PLATFORM_ACCOUNTS, POLICY_SC
 from shopwarden.ledger.accounts import ensure_platform_accounts
 from shopwarden.policy.store import PolicyStore
 from shopwarden.settings import Settings
+from shopwarden.workspace_clock import WorkspaceClock
 
 
 @dataclass
@@ -75,7 +76,7 @@ def bootstrap(
         upgrade(url)
     db = Database(url)
     tree = load_tree()
-    clock = clock or SystemClock()
+    clock = clock or WorkspaceClock(settings.home)
     if migrate:
         with db.transaction() as session:
             sync_categories(session, tree)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,9 +14,11 @@ from rich.table import Table
 from shopwarden.cli import facts as facts_cli
 from shopwarden.cli import scoring as scoring_cli
 from shopwarden.cli.bnpl import bnpl_app
-from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.clock_commands import clock_app
+from shopwarden.cli.common import JSON_HELP, emit, open_container, parse_instant, shanghai_text
 from shopwarden.cli.deposits import deposit_app
 from shopwarden.cli.reports import report_app
+from shopwarden.cli.root import Root
 from shopwarden.cli.shipping import shipping_app
 from shopwarden.cli.trust import trust_app
 from shopwarden.cli.violations import violations_app
@@ -24,6 +26,7 @@ from shopwarden.errors import ShopwardenError
 from shopwarden.policy.model import PolicyVersion
 
 app = typer.Typer(
+    cls=Root,
     help="shopwarden: merchant governance for online marketplaces.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -36,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(token_app, name="token")
+app.add_typer(clock_app, name="clock")
 app.add_typer(bnpl_app, name="bnpl")
 app.add_typer(deposit_app, name="deposit")
 app.add_typer(violations_app, name="violations")
@@ -45,6 +49,40 @@ app.add_typer(report_app, name="report")
 facts_cli.register(app)  # ingest, generate
 scoring_cli.register(app)  # score, simulate
 console = Console()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        import shopwarden
+
+        print(f"shopwarden {shopwarden.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="The workspace (default: SHOPWARDEN_HOME, else ./.shopwarden).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """shopwarden: merchant governance for online marketplaces.
+
+    Exit codes: 0 done; 1 refused by a rule or a check failed; 2 bad usage or input (an
+    unknown merchant, product or policy included).
+    """
+    if home is not None:
+        os.environ["SHOPWARDEN_HOME"] = str(home)
 
 
 @app.command()
@@ -70,13 +108,29 @@ def demo(
     )
     try:
         console.print(summary_table(summary))
-        console.print(f"workspace: {workspace.resolve()}")
+        _print_next_steps(container, workspace, port)
         if summary.ledger_mismatches:
             raise typer.Exit(1)
         if serve:
             _serve(container, "127.0.0.1", port, operator_token=True)
     finally:
         container.close()
+
+
+def _print_next_steps(container: Any, workspace: Path, port: int) -> None:
+    """A few merchants worth a look, and the commands that show them on this workspace."""
+    from shopwarden.demo.highlights import find_highlights, next_commands
+
+    highlights = find_highlights(container)
+    table = Table("merchant", "worth a look because it", title="merchants worth a look")
+    for highlight in highlights:
+        table.add_row(highlight.merchant_id, highlight.why)
+    console.print(table)
+    now = shanghai_text(container.clock.now())
+    console.print(f"workspace: {workspace} (its clock stands at {now}, the demo's last instant)")
+    console.print("next:")
+    for line in next_commands(workspace, highlights, port=port):
+        console.print(f"  {line}", markup=False, highlight=False)
 
 
 @app.command()
@@ -109,15 +163,39 @@ def db_upgrade() -> None:
 
 @app.command()
 def cycle(
-    as_of: Annotated[str, typer.Option("--as-of", help="ISO instant with its zone.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="ISO instant with its zone (default: the workspace clock's now).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Run the daily and weekly rules as of an instant; a second run for it changes nothing."""
-    instant = parse_instant(as_of, field="as_of")
     with open_container() as container:
+        instant = parse_instant(as_of, field="as_of") if as_of else container.clock.now()
         result = container.run_cycle(instant)
+    document = {
+        "as_of": instant.isoformat() if as_of else shanghai_text(instant),
+        "already_run": result.already_run,
+        "steps": result.steps,
+    }
+    if as_json:
+        emit(document, as_json=True)
+        return
     state = "already run; nothing changed" if result.already_run else "ran"
-    console.print(f"cycle as of {result.as_of.isoformat()}: {state}")
-    console.print_json(json.dumps(result.steps, default=str))
+    console.print(f"cycle as of {document['as_of']}: {state}")
+    rows = [
+        {
+            "step": step["step"],
+            "rules": ", ".join(step.get("rules", ())),
+            "outcome": {k: v for k, v in step.items() if k not in ("step", "rules")},
+        }
+        for step in result.steps
+    ]
+    emit(rows, as_json=False, title="steps")
 
 
 @app.command()
@@ -278,10 +356,4 @@ def token_create(
 
 
 def main() -> None:
-    try:
-        app()
-    except ShopwardenError as error:
-        where = f" (field: {error.field})" if error.field else ""
-        rule = f" [rule {error.rule}]" if error.rule else ""
-        print(f"error: {error.detail}{where}{rule}", file=sys.stderr)
-        sys.exit(2)
+    app()

@@ -37,6 +37,7 @@ from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
 from shopwarden.money import Money
 from shopwarden.settings import Settings
+from shopwarden.workspace_clock import CLOCK_FILE, WorkspaceClock
 
 DEMO_START = datetime.fromisoformat("2024-03-01T00:00:00+08:00")
 NAMES = ["Tea", "Silk", "Jade", "Panda", "Lotus", "Bamboo", "Dragon", "Harbor", "Maple", "Cloud"]
@@ -66,8 +67,8 @@ def run_demo(
     *, home: Path, seed: int, merchants: int, days: int, console: Console
 ) -> tuple[Container, DemoSummary]:
     database = home / "shopwarden.db"
-    for leftover in (database, home / "shopwarden.db-wal", home / "shopwarden.db-shm"):
-        leftover.unlink(missing_ok=True)
+    for leftover in ("shopwarden.db", "shopwarden.db-wal", "shopwarden.db-shm", CLOCK_FILE):
+        (home / leftover).unlink(missing_ok=True)
     clock = SimulatedClock(DEMO_START)
     container = bootstrap(
         Settings(home=home, database_url=f"sqlite:///{database.resolve()}"), clock=clock
@@ -105,6 +106,8 @@ def run_demo(
     summary.shipping = shipping.finish()  # issue 12: exemptions granted, used, lapsed
     summary.violations = run_violations_part(container, clock, ids)  # issue 12's part
     _finish(container, summary)
+    # The workspace keeps the demo's instant: serve and every command see what the demo left.
+    WorkspaceClock(home).set(clock.now())
     return container, summary
 
 

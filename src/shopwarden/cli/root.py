@@ -1,0 +1,84 @@
+"""The CLI's root command: flags shown as flags, and one way to report a refusal.
+
+Exit codes: 0 done; 1 refused by a rule or a conflict with the current state (or a check
+failed, which the command itself exits with); 2 bad usage or input, an unknown merchant,
+product or policy included. With ``--json`` a refusal is also a problem document on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from shopwarden.errors import ShopwardenError
+
+EXIT_REFUSED = 1  # refused by a rule, a conflict with the current state, or a check failed
+EXIT_BAD_INPUT = 2  # bad usage or input, or an unknown merchant, product or policy
+
+
+def _flags_as_flags(node: Any) -> None:
+    """Help shows a flag as a flag (``--serve``), not as an option taking ``<bool>``."""
+    for param in node.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    node.get_help_option = _flag_help(node.get_help_option)
+    for child in getattr(node, "commands", {}).values():
+        _flags_as_flags(child)
+
+
+def _flag_help(make: Any) -> Any:
+    def get_help_option(ctx: Any) -> Any:
+        option = make(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    return get_help_option
+
+
+class Root(TyperGroup):
+    """The CLI's root: flags shown as flags, and one way to report a refusal."""
+
+    arguments: tuple[str, ...] = ()
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        _flags_as_flags(self)
+        self.arguments = tuple(sys.argv[1:] if args is None else args)
+        return super().main(args, *rest, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        from shopwarden.clock import ClockError
+
+        try:
+            return super().invoke(ctx)
+        except (ShopwardenError, ClockError) as error:
+            raise typer.Exit(_report(error, as_json="--json" in self.arguments)) from error
+
+
+def _report(error: Exception, *, as_json: bool) -> int:
+    """A refusal: one line on stderr (and a problem document on stdout with ``--json``);
+    the exit code says whether a rule refused (1) or the input was bad (2)."""
+    from shopwarden.errors import Conflict, RuleRefused
+
+    if not isinstance(error, ShopwardenError):  # the clock's own refusal
+        error = ShopwardenError(str(error), field="clock")
+    if as_json:
+        print(json.dumps(_problem(error), ensure_ascii=False, indent=2))
+    where = f" (field: {error.field})" if error.field else ""
+    rule = f" [rule {error.rule}]" if error.rule else ""
+    print(f"error: {error.detail}{where}{rule}", file=sys.stderr)
+    return EXIT_REFUSED if isinstance(error, RuleRefused | Conflict) else EXIT_BAD_INPUT
+
+
+def _problem(error: ShopwardenError) -> dict[str, Any]:
+    return {
+        "type": error.slug,
+        "title": error.title,
+        "detail": error.detail,
+        "field": error.field,
+        "rule": error.rule,
+    }
