@@ -35,14 +35,16 @@ class TrustProductRow(Base):
 
 
 class TrustTitleGramRow(Base):
-    """One character or pair of characters of a product's lower-cased title (TRUST-3)."""
+    """One character or pair of characters of a product's lower-cased title (TRUST-3).
+
+    No foreign key: a catalogue writes tens of these per product, and checking each against
+    ``trust_products`` would cost a third of the time; ``index.py`` is their only writer and
+    replaces a product's grams whenever its title changes."""
 
     __tablename__ = "trust_title_grams"
 
     gram: Mapped[str] = mapped_column(String(2), primary_key=True)
-    product_id: Mapped[str] = mapped_column(
-        ForeignKey("trust_products.product_id", ondelete="CASCADE"), primary_key=True
-    )
+    product_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class TrustRightRow(Base):

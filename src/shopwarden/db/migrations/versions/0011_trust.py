@@ -61,7 +61,6 @@ def upgrade() -> None:
         "trust_title_grams",
         sa.Column("gram", sa.String(length=2), nullable=False),
         sa.Column("product_id", sa.String(length=64), nullable=False),
-        _product_fk("trust_title_grams"),
         sa.PrimaryKeyConstraint("gram", "product_id", name=op.f("pk_trust_title_grams")),
     )
     op.create_table(
