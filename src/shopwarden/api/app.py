@@ -73,11 +73,19 @@ def create_app(container: Container) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
-        with container.db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with container.db.transaction(read_only=True) as session:  # never queues behind writes
+            session.execute(text("SELECT 1"))
         return {"status": "ok", "database": container.db.dialect}
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over a container built from the environment's settings (``SHOPWARDEN_*``): the
+    factory each process of ``shopwarden serve --workers N`` calls. The parent migrated."""
+    from shopwarden.bootstrap import bootstrap
+
+    return create_app(bootstrap(migrate=False))
 
 
 def _install_metrics(app: FastAPI) -> None:

@@ -133,7 +133,7 @@ def _refuse_request_line(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
-def refuse_unstorable_path(request: Request) -> None:
+async def refuse_unstorable_path(request: Request) -> None:
     """An app-wide dependency: a path parameter with a NUL answers 422 naming the parameter."""
     for name, value in request.path_params.items():
         reason = unstorable(value) if isinstance(value, str) else None

@@ -15,9 +15,8 @@ from fastapi import Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
 
 from shopwarden.api.amounts import check_amounts
-from shopwarden.api.deps import ContainerDep, PrincipalDep
+from shopwarden.api.deps import PrincipalDep, RequestUnits, UnitsDep
 from shopwarden.auth.service import Principal
-from shopwarden.bootstrap import Container
 from shopwarden.context import Context
 from shopwarden.idempotency.service import MAX_KEY_LENGTH, run_once
 
@@ -36,7 +35,7 @@ class MoneyCall:
 
     request: Request
     response: Response
-    container: Container
+    units: RequestUnits
     principal: Principal
     key: str | None
 
@@ -59,7 +58,7 @@ class MoneyCall:
             "body": jsonable_encoder(body) if body is not None else {},
         }
         code, payload, replayed = run_once(
-            self.container.unit_of_work,
+            self.units,
             scope=self.principal.scope,
             key=self.key,
             request=request,
@@ -71,14 +70,14 @@ class MoneyCall:
         return payload
 
 
-def money_call(
+async def money_call(
     request: Request,
     response: Response,
-    container: ContainerDep,
+    units: UnitsDep,
     principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> MoneyCall:
-    return MoneyCall(request, response, container, principal, idempotency_key)
+    return MoneyCall(request, response, units, principal, idempotency_key)
 
 
 MoneyCallDep = Annotated[MoneyCall, Depends(money_call)]

@@ -1,8 +1,10 @@
 """Engines and the unit of work.
 
 A write on SQLite takes the database lock at ``BEGIN IMMEDIATE``, so two requests that check a
-balance and then move money cannot interleave. On PostgreSQL the ledger takes row locks
-(``SELECT … FOR UPDATE``) on the accounts it moves, inside the same transaction.
+balance and then move money cannot interleave. A read-only unit of work begins with a deferred
+``BEGIN`` instead: in WAL mode it reads a snapshot and never waits for the write lock. On
+PostgreSQL the ledger takes row locks (``SELECT … FOR UPDATE``) on the accounts it moves,
+inside the same transaction.
 """
 
 from __future__ import annotations
@@ -14,20 +16,34 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_ONLY = "shopwarden_read_only"
+"""Execution option of the engine read-only units of work run on (a deferred BEGIN on SQLite)."""
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+POOL_SIZE = 40
+"""Connections kept open: one for each thread of AnyIO's thread pool (40 by default), where
+FastAPI runs the API's endpoints; below that, connections beyond the pool are opened and closed
+again under load, a connection setup (and on SQLite a WAL checkpoint) per request."""
+
+POOL_OVERFLOW = 10
+"""Connections beyond the pool for callers outside the thread pool, opened only when needed."""
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     if url.startswith("sqlite"):
-        # A small pool keeps connections open: closing the last one checkpoints the WAL,
-        # a disk write per unit of work otherwise.
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 60},
-            pool_size=5,
-            max_overflow=20,
+            pool_size=pool_size,
+            max_overflow=POOL_OVERFLOW,
         )
         _serialise_sqlite_writes(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=80, pool_pre_ping=True)
+    # No pre-ping: it is a round trip at every checkout. A connection the server dropped fails
+    # the one statement that finds out, and SQLAlchemy then replaces every pooled connection
+    # older than that; pool_recycle retires connections before servers and proxies drop them.
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=False, pool_recycle=1800
+    )
 
 
 def _serialise_sqlite_writes(engine: Engine) -> None:
@@ -43,25 +59,38 @@ def _serialise_sqlite_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a snapshot read: never queues behind writes
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
     """The engine and a session factory; :meth:`transaction` is the unit of work."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Everything inside commits together, or nothing does."""
-        with self._sessions() as session, session.begin():
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """Everything inside commits together, or nothing does.
+
+        ``read_only`` is for work that only reads (an API GET): on SQLite it does not take the
+        write lock, so it neither waits for writers nor makes them wait. Work that writes, and
+        money above all, must not use it: its first write would have to upgrade the lock, which
+        fails at once if another writer committed since the snapshot was taken.
+        """
+        factory = self._read_sessions if read_only else self._sessions
+        with factory() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

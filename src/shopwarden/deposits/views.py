@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from shopwarden.context import Context
 from shopwarden.deposits import policies, refunds
-from shopwarden.deposits.accounts import CASH, held
+from shopwarden.deposits.accounts import CAMPAIGN, CASH
 from shopwarden.deposits.insurance import latest_cover
 from shopwarden.deposits.merchants import merchant
 from shopwarden.deposits.obligations import open_obligations
@@ -30,8 +30,11 @@ from shopwarden.deposits.out import (
     refund_out,
     risk_out,
 )
-from shopwarden.deposits.requirement import required, unpaid_compensation
+from shopwarden.deposits.refund_rules import Holdings
+from shopwarden.deposits.requirement import required
+from shopwarden.deposits.rules import Policy
 from shopwarden.deposits.tables import (
+    AfterSalesRow,
     CampaignRow,
     EnrolmentRow,
     EventRow,
@@ -40,6 +43,8 @@ from shopwarden.deposits.tables import (
     RefundRow,
     RiskDepositRow,
 )
+from shopwarden.ledger.model import Balance, merchant_account_code
+from shopwarden.ledger.tables import AccountRow
 from shopwarden.money import Money
 
 
@@ -101,7 +106,10 @@ class ShieldOut(BaseModel):
 def refundable(ctx: Context, *, merchant_id: str) -> RefundableOut:
     """What a refund could pay now, and what open obligations keep frozen (DEP-14)."""
     policy = policies.in_force(ctx, as_of=ctx.now())
-    found = refunds.holdings(ctx, merchant_id=merchant_id)
+    return _refundable_out(merchant_id, policy, refunds.holdings(ctx, merchant_id=merchant_id))
+
+
+def _refundable_out(merchant_id: str, policy: Policy, found: Holdings) -> RefundableOut:
     return RefundableOut(
         merchant_id=merchant_id,
         cash_held=found.cash_held.to_text(),
@@ -126,12 +134,18 @@ def _held_proceeds(ctx: Context, merchant_id: str) -> tuple[int, Money]:
 
 
 def overview(ctx: Context, *, merchant_id: str) -> OverviewOut:
-    """Deposits held and required, badges and shield, cover, risk and campaign deposits."""
+    """Deposits held and required, badges and shield, cover, risk and campaign deposits.
+
+    Each thing is read once: the cash view and the refund view (DEP-14) share the open
+    obligations, the account balances and the after-sales sums (``refunds.holdings`` is the
+    same computation for one view alone).
+    """
     found = merchant(ctx, merchant_id=merchant_id, lock=False)
     now = ctx.now()
     policy = policies.in_force(ctx, as_of=now)
-    cash = _cash_out(ctx, merchant_id, now)
     open_parts = open_obligations(ctx, merchant_id=merchant_id)
+    holdings = _holdings(ctx, merchant_id, open_parts)
+    cash = _cash_out(ctx, merchant_id, now, open_parts, holdings)
     store = _store_out(ctx, merchant_id)
     cover = latest_cover(ctx, merchant_id=merchant_id)
     risk = ctx.session.get(RiskDepositRow, merchant_id)
@@ -152,23 +166,54 @@ def overview(ctx: Context, *, merchant_id: str) -> OverviewOut:
         insurance=cover_out(cover, now) if cover else None,
         risk=risk_out(risk, policies.agreed(ctx, version=risk.policy_version)) if risk else None,
         campaigns=[campaign_out(c) for c in running],
-        refund=refundable(ctx, merchant_id=merchant_id),
+        refund=_refundable_out(merchant_id, policy, holdings),
         pending_refund=refund_out(pending, now) if pending else None,
     )
 
 
-def _cash_out(ctx: Context, merchant_id: str, now: datetime) -> CashOut:
-    """The cash deposit held, required (DEP-2, explained) and due (DEP-3)."""
-    needed, why = required(ctx, merchant_id=merchant_id, as_of=now)
-    due = sum(
-        (Money(o.amount_due) for o in open_obligations(ctx, merchant_id=merchant_id)), Money(0)
+def _holdings(ctx: Context, merchant_id: str, open_parts: list[ObligationRow]) -> Holdings:
+    """``refunds.holdings`` from the open obligations already read, in two statements: the
+    after-sales sums, and the cash and campaign deposit balances."""
+    unpaid, claims = ctx.session.execute(
+        select(
+            func.coalesce(func.sum(AfterSalesRow.unpaid), 0),
+            func.coalesce(
+                func.sum(case((AfterSalesRow.status == "open", AfterSalesRow.claimed), else_=0)),
+                0,
+            ),
+        ).where(AfterSalesRow.merchant_id == merchant_id)
+    ).one()
+    codes = {merchant_account_code(merchant_id, p): p for p in (CASH, CAMPAIGN)}
+    available = {
+        codes[row.code]: Money(Balance(row.posted, row.pending_out, row.pending_in).available)
+        for row in ctx.session.scalars(select(AccountRow).where(AccountRow.code.in_(codes)))
+    }
+    unpaid_compensation = Money(int(unpaid or 0))
+    topup = sum((Money(o.amount_due) for o in open_parts), Money(0)) - unpaid_compensation
+    return Holdings(
+        cash_held=available.get(CASH, Money(0)),
+        campaign_deposits=available.get(CAMPAIGN, Money(0)),
+        open_after_sales=Money(int(claims or 0)),
+        unpaid_compensation=unpaid_compensation,
+        open_topups=max(topup, Money(0)),
     )
+
+
+def _cash_out(
+    ctx: Context, merchant_id: str, now: datetime, open_parts: list[ObligationRow], found: Holdings
+) -> CashOut:
+    """The cash deposit held, required (DEP-2, explained) and due (DEP-3)."""
+    # Held here, the enrolment stays in the session's (weak) identity map: ``required`` finds
+    # it there instead of reading it again.
+    enrolment = ctx.session.get(EnrolmentRow, merchant_id)
+    needed, why = required(ctx, merchant_id=merchant_id, as_of=now)
+    due = sum((Money(o.amount_due) for o in open_parts), Money(0))
     return CashOut(
-        enrolled=ctx.session.get(EnrolmentRow, merchant_id) is not None,
-        held=held(ctx, merchant_id=merchant_id, purpose=CASH).to_text(),
+        enrolled=enrolment is not None,
+        held=found.cash_held.to_text(),
         required=needed.to_text(),
         top_up_due=due.to_text(),
-        unpaid_compensation=unpaid_compensation(ctx, merchant_id=merchant_id).to_text(),
+        unpaid_compensation=found.unpaid_compensation.to_text(),
         requirement=[
             {"measure": i.measure, "value": i.value, "target": i.target or None} for i in why.items
         ],
