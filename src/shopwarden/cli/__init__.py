@@ -134,13 +134,17 @@ def _print_next_steps(container: Any, workspace: Path, port: int) -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; one core each.")] = 1,
+) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
     with open_container() as container:
-        _serve(container, host, port, operator_token=False)
+        _serve(container, host, port, operator_token=False, workers=workers)
 
 
-def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> None:
+def _serve(container: Any, host: str, port: int, *, operator_token: bool, workers: int = 1) -> None:
     import uvicorn
 
     from shopwarden.api.app import create_app
@@ -151,7 +155,13 @@ def _serve(container: Any, host: str, port: int, *, operator_token: bool) -> Non
             token = create_token(ctx, role="operator", label="demo")
         console.print(f"operator token (shown once): {token}")
     console.print(f"serving on http://{host}:{port}  (docs at /docs)")
-    uvicorn.run(create_app(container), host=host, port=port)
+    if workers == 1:
+        uvicorn.run(create_app(container), host=host, port=port)
+        return
+    # Each worker process builds its own app, from the same environment's settings.
+    container.close()
+    factory = "shopwarden.api.app:app_from_environment"
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 
 @db_app.command("upgrade")
