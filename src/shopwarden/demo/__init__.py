@@ -25,6 +25,7 @@ from shopwarden.demo.bnpl import BnplDemo
 from shopwarden.demo.deposits import run_deposits_part
 from shopwarden.demo.scoring import generate_score_facts, score_summary
 from shopwarden.demo.shipping import ShippingDemo
+from shopwarden.demo.trust import run_trust_part
 from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.model import (
     HoldRequest,
@@ -61,6 +62,7 @@ class DemoSummary:
     bnpl: dict[str, str] = field(default_factory=dict)  # issue 6's part
     shipping: dict[str, str] = field(default_factory=dict)  # issue 12's first half
     violations: dict[str, str] = field(default_factory=dict)  # issue 12's part
+    trust: dict[str, str] = field(default_factory=dict)  # issue 13: trust purchase
 
 
 def run_demo(
@@ -105,6 +107,7 @@ def run_demo(
     summary.score = score_summary(container)  # issue 5's part
     summary.shipping = shipping.finish()  # issue 12: exemptions granted, used, lapsed
     summary.violations = run_violations_part(container, clock, ids)  # issue 12's part
+    summary.trust = run_trust_part(container, seed)  # issue 13: rights, badges, look-up
     _finish(container, summary)
     # The workspace keeps the demo's instant: serve and every command see what the demo left.
     WorkspaceClock(home).set(clock.now())
@@ -258,6 +261,7 @@ def summary_table(summary: DemoSummary) -> Table:
     rows += list(summary.bnpl.items())
     rows += list(summary.shipping.items())
     rows += list(summary.violations.items())
+    rows += list(summary.trust.items())
     rows += [
         (f"policy in force: {family}", version) for family, version in summary.policies.items()
     ]

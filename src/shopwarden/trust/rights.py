@@ -9,14 +9,16 @@ title re-indexed for look-up, its identity perhaps changed).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, insert
 
 from shopwarden.catalog.tables import ProductRow
 from shopwarden.context import Context
 from shopwarden.db.lookup import get_or_raise
 from shopwarden.errors import InvalidInput
 from shopwarden.trust import badges
-from shopwarden.trust.index import mirror
+from shopwarden.trust.index import catch_up, mirror
 from shopwarden.trust.standings import FAMILY, policy_at
 from shopwarden.trust.tables import TrustProductRow, TrustRightRow
 
@@ -57,3 +59,38 @@ def set_rights(
     badges.decide(ctx, as_of=now, policy=policy, product_ids=[product_id])
     ctx.session.refresh(row)
     return row
+
+
+def enable_everywhere(
+    ctx: Context, *, product_ids: Sequence[str], rights: Sequence[str], actor: str
+) -> int:
+    """Switch ``rights`` on for many products at once (a bulk onboarding), then decide every
+    badge that changes: a few statements whatever the number of products."""
+    now = ctx.now()
+    policy = policy_at(ctx, as_of=now)
+    unknown = sorted(set(rights) - set(policy.params.rights))
+    if unknown:
+        raise InvalidInput(f"unknown right {', '.join(unknown)}", field="rights", rule="TRUST-1")
+    catch_up(ctx.session)
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        ctx.session.execute(
+            delete(TrustRightRow).where(
+                TrustRightRow.product_id.in_(chunk), TrustRightRow.right_code.in_(list(rights))
+            )
+        )
+    rows = [
+        {
+            "product_id": p,
+            "right_code": code,
+            "enabled": True,
+            "changed_at": now,
+            "changed_by": actor,
+        }
+        for p in ids
+        for code in rights
+    ]
+    if rows:
+        ctx.session.execute(insert(TrustRightRow), rows)
+    return len(badges.decide(ctx, as_of=now, policy=policy))
