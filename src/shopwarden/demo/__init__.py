@@ -18,42 +18,26 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from shopwarden.bootstrap import Container, bootstrap
-from shopwarden.catalog import service as catalog
-from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
 from shopwarden.clock import SimulatedClock
 from shopwarden.demo.bnpl import BnplDemo
 from shopwarden.demo.deposits import run_deposits_part
 from shopwarden.demo.scoring import generate_score_facts, score_summary
 from shopwarden.demo.shipping import ShippingDemo
+from shopwarden.demo.trading import Tally, seed_catalog, trade_one_day
 from shopwarden.demo.trust import run_trust_part
 from shopwarden.demo.violations import run_violations_part
-from shopwarden.ledger.model import (
-    HoldRequest,
-    merchant_account_code,
-    platform_account_code,
-    transfer,
-)
-from shopwarden.ledger.service import Ledger
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
-from shopwarden.money import Money
 from shopwarden.settings import Settings
 from shopwarden.workspace_clock import CLOCK_FILE, WorkspaceClock
 
 DEMO_START = datetime.fromisoformat("2024-03-01T00:00:00+08:00")
-NAMES = ["Tea", "Silk", "Jade", "Panda", "Lotus", "Bamboo", "Dragon", "Harbor", "Maple", "Cloud"]
-KINDS = ["Store", "Shop", "Studio", "Goods", "Market", "House"]
 
 
 @dataclass
-class DemoSummary:
-    merchants: int = 0
-    products: int = 0
+class DemoSummary(Tally):  # merchants, products, holds posted / voided, refused: the trading's
     transactions: int = 0
     postings: int = 0
-    holds_posted: int = 0
-    holds_voided: int = 0
-    refused: int = 0
     cycles: int = 0
     ledger_mismatches: int = 0
     policies: dict[str, str] = field(default_factory=dict)
@@ -84,7 +68,7 @@ def run_demo(
     ]
     with Progress(console=console, transient=False) as progress:
         seeding = progress.add_task("Seeding merchants and products", total=merchants)
-        ids = _seed_catalog(
+        ids = seed_catalog(
             container, rng, merchants, leaves, summary, lambda: progress.advance(seeding)
         )
         generate_score_facts(container, seed)  # issue 5: the order facts the score reads
@@ -95,7 +79,7 @@ def run_demo(
         trading = progress.add_task("Trading and governing, day by day", total=days)
         for day in range(days):
             clock.advance_to(DEMO_START + timedelta(days=day, hours=21))
-            _trade_one_day(container, rng, ids, summary)
+            trade_one_day(container, rng, ids, summary)
             bnpl.trade_one_day()  # issue 6
             shipping.trade_one_day()  # issue 12: overdue shipments reported
             clock.advance_to(DEMO_START + timedelta(days=day + 1))
@@ -112,120 +96,6 @@ def run_demo(
     # The workspace keeps the demo's instant: serve and every command see what the demo left.
     WorkspaceClock(home).set(clock.now())
     return container, summary
-
-
-def _seed_catalog(
-    container: Container,
-    rng: random.Random,
-    count: int,
-    leaves: list[str],
-    summary: DemoSummary,
-    advance: object,
-) -> list[str]:
-    ids = []
-    with container.unit_of_work() as ctx:
-        ledger = ctx.ledger
-        for n in range(1, count + 1):
-            merchant_id = f"m{n:05d}"
-            name = f"{rng.choice(NAMES)} {rng.choice(KINDS)} {n}"
-            catalog.create_merchant(
-                ctx,
-                data=MerchantCreate(id=merchant_id, name=name, wallet_upgraded=rng.random() < 0.7),
-            )
-            for p in range(rng.randint(2, 12)):
-                price = rng.choice([990, 1990, 4990, 9900, 19900, 49900, 50000, 50001, 129900])
-                catalog.create_product(
-                    ctx,
-                    data=ProductCreate(
-                        id=f"{merchant_id}-p{p:03d}",
-                        merchant_id=merchant_id,
-                        title=f"{name} item {p}",
-                        category=rng.choice(leaves),
-                        origin="distributed" if rng.random() < 0.2 else "self_built",
-                        listed=rng.random() < 0.85,
-                        promised_shipping_hours=rng.choice([24, 48, 72, None]),
-                        flash_purchase=rng.random() < 0.05,
-                        skus=[SkuIn(sku_id="default", price=Money(price))],
-                    ),
-                )
-                summary.products += 1
-            ledger.post(
-                transfer(
-                    platform_account_code("bank"),
-                    merchant_account_code(merchant_id, "wallet"),
-                    Money(rng.randint(50_000, 2_000_000)),
-                    "opening balance paid in",
-                    idempotency_key=f"demo:opening:{merchant_id}",
-                )
-            )
-            ids.append(merchant_id)
-            summary.merchants += 1
-            advance()  # type: ignore[operator]
-    return ids
-
-
-def _trade_one_day(
-    container: Container, rng: random.Random, ids: list[str], summary: DemoSummary
-) -> None:
-    """Sales proceeds in, a platform fee out, and a refund hold that is posted or voided."""
-    day = container.clock.now().date().isoformat()
-    with container.db.transaction() as session:
-        ledger = Ledger(session, container.clock)
-        for merchant_id in ids:
-            wallet = merchant_account_code(merchant_id, "wallet")
-            sales = Money(rng.randint(0, 500_000))
-            if sales.is_positive():
-                ledger.post(
-                    transfer(
-                        platform_account_code("bank"),
-                        wallet,
-                        sales,
-                        "sales proceeds settled",
-                        idempotency_key=f"demo:sales:{merchant_id}:{day}",
-                    )
-                )
-            if sales.cents >= 50:
-                fee = Money(sales.cents // 50)
-                ledger.post(
-                    transfer(
-                        wallet,
-                        platform_account_code("fee_revenue"),
-                        fee,
-                        "technical service fee",
-                        idempotency_key=f"demo:fee:{merchant_id}:{day}",
-                    )
-                )
-            if rng.random() < 0.1:
-                _refund_hold(ledger, rng, wallet, merchant_id, day, summary)
-
-
-def _refund_hold(
-    ledger: Ledger,
-    rng: random.Random,
-    wallet: str,
-    merchant_id: str,
-    day: str,
-    summary: DemoSummary,
-) -> None:
-    amount = Money(rng.randint(1_000, 200_000))
-    if ledger.balance(wallet).available < amount.cents:
-        summary.refused += 1
-        return
-    hold = ledger.hold(
-        HoldRequest(
-            wallet,
-            platform_account_code("bank"),
-            amount,
-            "refund reserved during after-sales",
-            idempotency_key=f"demo:hold:{merchant_id}:{day}",
-        )
-    )
-    if rng.random() < 0.5:
-        ledger.post_hold(hold.id, amount=Money(amount.cents // 2))
-        summary.holds_posted += 1
-    else:
-        ledger.void_hold(hold.id)
-        summary.holds_voided += 1
 
 
 def _finish(container: Container, summary: DemoSummary) -> None:
