@@ -41,7 +41,7 @@ def slices() -> list[Slice]:
     segment = Segment("特色综合商圈", ("womens_coats",), ("m00007",))
     return [
         Slice("womens_clothing", industry),
-        Slice(segment.name, codes_under(tree, "womens_coats"), segment.merchants, industry),
+        Slice(segment.name, codes_under(tree, "womens_coats"), segment.merchants),
     ]
 
 

@@ -19,7 +19,6 @@ from shopwarden.facts.model import day_start
 if TYPE_CHECKING:
     from shopwarden.facts.generator import Marketplace
 
-CHUNK = 1_000_000
 HOUR = 3600
 
 # REPORT-1 columns, drawn from their own random streams (seed, 2, day, chunk) and (seed, 3) so
@@ -29,7 +28,7 @@ WOMENS = ("womens_dresses", "womens_tops", "womens_coats")
 OTHER_CATEGORIES = ("mens_tshirts", "mens_jackets", "bras", "hats_caps", "womens_boots")
 WOMENS_SHARE = 0.25
 SESSION_SLOT_HOURS = 4
-BUYERS_PER_SHARE = 2 * CHUNK  # a store's buyer pool: its order share times this, at least 20
+BUYERS_PER_ORDER = 5  # a store's buyer pool: five times its expected orders of the chunk, >= 20
 FAN_PERCENT = 35  # of a store's buyers follow it
 
 
@@ -50,7 +49,8 @@ def with_report_columns(
     stream of their own) is drawn from; the other columns come back as they were."""
     merchant_index = _merchant_index(market, table)
     shares = np.diff(np.concatenate([[0.0], market.cdf])) / market.cdf[-1]
-    pool = np.maximum(20, shares[merchant_index] * BUYERS_PER_SHARE).astype(np.int64)
+    expected = shares[merchant_index] * table.num_rows
+    pool = np.maximum(20, expected * BUYERS_PER_ORDER).astype(np.int64)
     local = (rng.random(len(pool)) * pool).astype(np.int64)
     buyer = merchant_index * 100_000_000 + local
     mixed = (buyer.astype(np.uint64) * np.uint64(2654435761)) >> np.uint64(7)

@@ -1,13 +1,15 @@
 """REPORT-1's sums per slice and merchant: one Ibis expression, run on DuckDB or Spark.
 
-A slice is the industry or one of its segments. For each, the orders counted are those paid
-on a day of the period (the ``day`` partitions), not cancelled, of a category in the slice
-(``category_code``; a segment may also name merchants). Per merchant: GMV and short-video GMV
-in the campaign and its baseline; fans (distinct buyers with a fan's order) and those with two
-fan orders or more; per live session (``live_session_id``) its GMV, how many reach the big-session
-amount and the largest; and the broadcast seconds of the merchant's sessions that started in
-the period (``live_sessions``). A merchant is listed in a slice when it had counted orders in
-the campaign or in its baseline. The pure rules (``rules.py``) make the figures from these sums.
+The orders counted are the industry's (``category_code`` in its categories), paid on a day of
+the campaign or of its baseline (the ``day`` partitions), not cancelled, each marked ``now``
+when in the campaign; a slice is the industry or a segment of it (a segment's categories, or
+the merchants it names), and an order is repeated for each slice it is in (``UNION ALL``). Per
+slice and merchant: GMV and short-video GMV of both periods; fans (buyers with a fan's order in
+the campaign) and those with two or more; per live session (``live_session_id``) its GMV, how
+many reach the big-session amount and the largest; and the broadcast seconds of the merchant's
+sessions that started in each period (``live_sessions``). A merchant is listed in a slice when
+it had counted orders in the campaign or its baseline. The pure rules (``rules.py``) make the
+figures from these sums. The shape is the hand-written SQL's (``bench/report.py``): one scan.
 """
 
 from __future__ import annotations
@@ -25,109 +27,102 @@ from shopwarden.reports.rules import SUMS
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """The industry (``level`` industry) or a segment: the categories it covers, expanded to
-    every code under them, and for a segment the merchants it names."""
+    """The industry or a segment: the categories it covers, expanded to every code under
+    them, and for a segment the merchants it names (a segment stays inside its industry)."""
 
     name: str
     categories: tuple[str, ...]
     merchants: tuple[str, ...] = ()
-    industry_categories: tuple[str, ...] = ()  # a segment stays inside its industry
 
 
-def _counted(orders: ir.Table, period: Period, where: Slice) -> ir.Table:
+def _counted(orders: ir.Table, industry: Slice, campaign: Period, baseline: Period) -> ir.Table:
+    """The industry's orders of both periods, not cancelled, with ``now`` (in the campaign)."""
+    now = orders.day.between(ibis.date(campaign.first_day), ibis.date(campaign.last_day))
+    before = orders.day.between(ibis.date(baseline.first_day), ibis.date(baseline.last_day))
     t = orders.filter(
-        orders.day.between(ibis.date(period.first_day), ibis.date(period.last_day)),
+        now | before,
         orders.cancelled_at.isnull(),
+        orders.category_code.isin(list(industry.categories)),
     )
-    in_slice = t.category_code.isin(list(where.categories))
-    if where.merchants:
-        in_slice = in_slice | t.merchant_id.isin(list(where.merchants))
-    if where.industry_categories:
-        in_slice = in_slice & t.category_code.isin(list(where.industry_categories))
-    return t.filter(in_slice.fill_null(False))
+    return t.select(
+        "merchant_id",
+        "amount_cents",
+        "channel",
+        "buyer_id",
+        "buyer_is_fan",
+        "live_session_id",
+        "category_code",
+        now=t.day.between(ibis.date(campaign.first_day), ibis.date(campaign.last_day)),
+    )
 
 
-def _gmv(t: ir.Table, prefix: str) -> ir.Table:
+def _sliced(o: ir.Table, industry: Slice, segments: list[Slice]) -> ir.Table:
+    """Each order once for the industry and once for every segment it is in (``slice``)."""
+    parts = [o.mutate(slice=ibis.literal(industry.name))]
+    for segment in segments:
+        inside = o.category_code.isin(list(segment.categories))
+        if segment.merchants:
+            inside = inside | o.merchant_id.isin(list(segment.merchants))
+        parts.append(o.filter(inside).mutate(slice=ibis.literal(segment.name)))
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+KEYS = ["slice", "merchant_id"]
+
+
+def _gmv(t: ir.Table) -> ir.Table:
     short_video = t.channel == "short_video"
-    return t.group_by("merchant_id").aggregate(
-        **{
-            f"{prefix}gmv": t.amount_cents.sum(),
-            f"{prefix}short_video_gmv": t.amount_cents.sum(where=short_video),
-        }
+    return t.group_by(KEYS).aggregate(
+        gmv=t.amount_cents.sum(where=t.now),
+        short_video_gmv=t.amount_cents.sum(where=t.now & short_video),
+        base_gmv=t.amount_cents.sum(where=~t.now),
+        base_short_video_gmv=t.amount_cents.sum(where=~t.now & short_video),
     )
 
 
 def _fans(t: ir.Table) -> ir.Table:
     bought = (
-        t.filter(t.buyer_is_fan.fill_null(False) & t.buyer_id.notnull())
-        .group_by(["merchant_id", "buyer_id"])
+        t.filter(t.now, t.buyer_is_fan, t.buyer_id.notnull())
+        .group_by([*KEYS, "buyer_id"])
         .aggregate(orders=ibis._.count())
     )
-    return bought.group_by("merchant_id").aggregate(
+    return bought.group_by(KEYS).aggregate(
         fans=bought.count(), repeat_fans=bought.count(where=bought.orders >= 2)
     )
 
 
 def _sessions(t: ir.Table, big_session_cents: int) -> ir.Table:
     sold = (
-        t.filter(t.live_session_id.notnull())
-        .group_by(["merchant_id", "live_session_id"])
+        t.filter(t.now, t.live_session_id.notnull())
+        .group_by([*KEYS, "live_session_id"])
         .aggregate(session_gmv=ibis._.amount_cents.sum())
     )
-    return sold.group_by("merchant_id").aggregate(
+    return sold.group_by(KEYS).aggregate(
         big_sessions=sold.count(where=sold.session_gmv >= big_session_cents),
         top_session_gmv=sold.session_gmv.max(),
     )
 
 
-def _broadcast(sessions: ir.Table, period: Period, name: str, epoch: Epoch) -> ir.Table:
-    s = sessions.filter(
-        sessions.started_at >= _instant(period.starts_at),
-        sessions.started_at < _instant(period.ends_at),
+def _broadcast(sessions: ir.Table, campaign: Period, baseline: Period, epoch: Epoch) -> ir.Table:
+    def started_in(period: Period) -> ir.BooleanValue:
+        return (sessions.started_at >= _instant(period.starts_at)) & (
+            sessions.started_at < _instant(period.ends_at)
+        )
+
+    now, before = started_in(campaign), started_in(baseline)
+    s = sessions.filter(now | before).select(
+        "merchant_id",
+        now=now,
+        seconds=epoch(sessions.ended_at) - epoch(sessions.started_at),
     )
     return s.group_by("merchant_id").aggregate(
-        **{name: (epoch(s.ended_at) - epoch(s.started_at)).sum()}
+        live_seconds=s.seconds.sum(where=s.now), base_live_seconds=s.seconds.sum(where=~s.now)
     )
 
 
 def _instant(value: datetime) -> ir.TimestampScalar:
     """An instant as a UTC timestamp literal (an engine would read a zoned one's wall time)."""
     return ibis.literal(value.astimezone(UTC), type="timestamp('UTC')")
-
-
-def _joined(base: ir.Table, other: ir.Table) -> ir.Table:
-    joined = base.left_join(other, "merchant_id")
-    return joined.drop("merchant_id_right")
-
-
-def slice_sums(
-    orders: ir.Table,
-    sessions: ir.Table,
-    where: Slice,
-    *,
-    campaign: Period,
-    baseline: Period,
-    big_session_cents: int,
-    epoch: Epoch = portable_epoch,
-) -> ir.Table:
-    """``slice``, ``merchant_id`` and :data:`rules.SUMS` for one slice, one row per merchant."""
-    now, before = _counted(orders, campaign, where), _counted(orders, baseline, where)
-    merchants = now.select("merchant_id").union(before.select("merchant_id"), distinct=True)
-    t = merchants
-    for part in (
-        _gmv(now, ""),
-        _fans(now),
-        _sessions(now, big_session_cents),
-        _broadcast(sessions, campaign, "live_seconds", epoch),
-        _gmv(before, "base_"),
-        _broadcast(sessions, baseline, "base_live_seconds", epoch),
-    ):
-        t = _joined(t, part)
-    return t.select(
-        slice=ibis.literal(where.name),
-        merchant_id=t.merchant_id,
-        **{name: t[name].fill_null(0).cast("int64") for name in SUMS},
-    )
 
 
 def report_sums(
@@ -140,17 +135,20 @@ def report_sums(
     big_session_cents: int,
     epoch: Epoch = portable_epoch,
 ) -> ir.Table:
-    """Every slice's :func:`slice_sums`, one table (``UNION ALL``): the whole report's query."""
-    parts = [
-        slice_sums(
-            orders,
-            sessions,
-            where,
-            campaign=campaign,
-            baseline=baseline,
-            big_session_cents=big_session_cents,
-            epoch=epoch,
-        )
-        for where in slices
-    ]
-    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    """``slice``, ``merchant_id`` and :data:`rules.SUMS`: one row per slice and merchant with
+    counted orders in the campaign or its baseline. ``slices[0]`` is the industry."""
+    industry, segments = slices[0], slices[1:]
+    t = _sliced(_counted(orders, industry, campaign, baseline), industry, segments)
+    joined = (
+        _gmv(t)
+        .left_join(_fans(t), KEYS)
+        .drop("slice_right", "merchant_id_right")
+        .left_join(_sessions(t, big_session_cents), KEYS)
+        .drop("slice_right", "merchant_id_right")
+    )
+    joined = joined.left_join(_broadcast(sessions, campaign, baseline, epoch), "merchant_id")
+    return joined.select(
+        "slice",
+        "merchant_id",
+        **{name: joined[name].fill_null(0).cast("int64") for name in SUMS},
+    )

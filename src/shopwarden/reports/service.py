@@ -49,7 +49,7 @@ def slices_of(tree: CategoryTree, row: CampaignRow) -> list[Slice]:
         codes = tuple(
             dict.fromkeys(c for code in segment.categories for c in codes_under(tree, code))
         )
-        found.append(Slice(segment.name, codes, segment.merchants, industry))
+        found.append(Slice(segment.name, codes, segment.merchants))
     return found
 
 

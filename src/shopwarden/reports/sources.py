@@ -13,9 +13,10 @@ from pathlib import Path
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
-from shopwarden.facts.sessions_storage import session_files, sessions_dir
+from shopwarden.facts.sessions_storage import session_files, sessions_dir, sessions_glob
 from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
 from shopwarden.metrics.engines import FactsEngine, open_engine
+from shopwarden.metrics.primitives import duckdb_divide, duckdb_epoch, duckdb_micros
 from shopwarden.metrics.quiet import quiet
 
 REPORT_COLUMNS = {
@@ -45,6 +46,16 @@ SESSIONS = ibis.schema(
 )
 
 
+ORDER_COLUMNS = {**REPORT_COLUMNS, "day": "date"}
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "int64": "BIGINT",
+    "boolean": "BOOLEAN",
+    "timestamp('UTC')": "TIMESTAMPTZ",
+    "date": "DATE",
+}
+
+
 @dataclass
 class ReportSources:
     engine: FactsEngine
@@ -56,23 +67,45 @@ class ReportSources:
 
 
 def open_sources(root: Path, engine: str = "duckdb") -> ReportSources:
+    if engine == "duckdb":
+        return _duckdb_sources(root)
     facts = open_engine(root, engine)
     backend = facts.backend
     orders = None
     with quiet():
         if has_facts(root):
-            if facts.name == "duckdb":
-                raw = backend.read_parquet(
-                    parquet_glob(root), hive_partitioning=True, union_by_name=True
-                )
-            else:
-                raw = backend.read_parquet(str(orders_dir(root)), mergeSchema="true")
+            raw = backend.read_parquet(str(orders_dir(root)), mergeSchema="true")
             orders = _with_columns(raw)
         if session_files(root):
-            where = str(sessions_dir(root) / "*.parquet") if facts.name == "duckdb" else None
-            sessions = backend.read_parquet(where or str(sessions_dir(root)))
+            sessions = backend.read_parquet(str(sessions_dir(root)))
         else:
             sessions = backend.sql(NO_SESSIONS, schema=SESSIONS, dialect="duckdb")
+    return ReportSources(facts, orders, sessions)
+
+
+def _duckdb_sources(root: Path) -> ReportSources:
+    """DuckDB reads the files inside the report's one query: the columns present are looked
+    up once (``DESCRIBE``), so nothing is bound twice and no view is made."""
+    backend = ibis.duckdb.connect()
+    backend.raw_sql("SET TimeZone = 'UTC'")
+    facts = FactsEngine("duckdb", backend, None, duckdb_epoch, duckdb_micros, duckdb_divide)
+    orders = None
+    if has_facts(root):
+        glob = parquet_glob(root).replace("'", "''")
+        source = f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+        described = backend.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        present = {row[0] for row in described}
+        columns = ", ".join(
+            f'"{name}"' if name in present else f'CAST(NULL AS {SQL_TYPES[kind]}) AS "{name}"'
+            for name, kind in ORDER_COLUMNS.items()
+        )
+        orders = backend.sql(f"SELECT {columns} FROM {source}", schema=ibis.schema(ORDER_COLUMNS))
+    if session_files(root):
+        glob = sessions_glob(root).replace("'", "''")
+        query = f"SELECT session_id, merchant_id, started_at, ended_at FROM read_parquet('{glob}')"
+        sessions = backend.sql(query, schema=SESSIONS)
+    else:
+        sessions = backend.sql(NO_SESSIONS, schema=SESSIONS)
     return ReportSources(facts, orders, sessions)
 
 
