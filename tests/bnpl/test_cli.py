@@ -12,7 +12,6 @@ from shopwarden.bootstrap import bootstrap
 from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, ProductCreate, SkuIn
 from shopwarden.cli import app
-from shopwarden.errors import RuleRefused
 from shopwarden.money import Money
 
 
@@ -41,9 +40,9 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def status(runner: CliRunner, merchant_id: str) -> dict[str, object]:
-    result = runner.invoke(app, ["bnpl", "status", merchant_id])
+    result = runner.invoke(app, ["bnpl", "status", merchant_id, "--json"])
     assert result.exit_code == 0, result.output
-    document: dict[str, object] = json.loads(result.output)
+    document: dict[str, object] = json.loads(result.stdout)
     return document
 
 
@@ -55,9 +54,9 @@ def test_the_upgrade_command_moves_1_0_stores_and_flags_their_products(workspace
     )
     assert result.exit_code == 0, result.output
     assert status(runner, "old")["status"] == "bnpl_1_0"
-    result = runner.invoke(app, ["bnpl", "upgrade"])
+    result = runner.invoke(app, ["bnpl", "upgrade", "--json"])
     assert result.exit_code == 0, result.output
-    assert "old: moved to BNPL 2.0, 1 product(s) flagged" in result.output
+    assert json.loads(result.stdout) == [{"merchant_id": "old", "moved_to": "2.0", "flagged": 1}]
     upgraded = status(runner, "old")
     assert (upgraded["status"], upgraded["flagged_products"]) == ("enabled", 1)
     again = runner.invoke(app, ["bnpl", "upgrade"])
@@ -69,14 +68,15 @@ def test_the_upgrade_command_moves_1_0_stores_and_flags_their_products(workspace
 
 @pytest.mark.rule("BNPL-1")
 def test_enable_without_an_upgraded_wallet_is_refused(workspace: Path) -> None:
-    result = CliRunner().invoke(app, ["bnpl", "enable", "new"])
-    assert isinstance(result.exception, RuleRefused)
-    assert result.exception.rule == "BNPL-1" and result.exception.field == "wallet_upgraded"
+    result = CliRunner().invoke(app, ["bnpl", "enable", "new", "--json"])
+    assert result.exit_code == 1  # refused by a rule
+    problem = json.loads(result.stdout)
+    assert problem["rule"] == "BNPL-1" and problem["field"] == "wallet_upgraded"
 
 
 @pytest.mark.rule("BNPL-2")
 def test_reflag_reports_what_it_did(workspace: Path) -> None:
-    result = CliRunner().invoke(app, ["bnpl", "reflag", "--full"])
+    result = CliRunner().invoke(app, ["bnpl", "reflag", "--full", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["policy_version"] == "2022-06-23" and report["inserted"] == 2

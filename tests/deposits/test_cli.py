@@ -12,7 +12,6 @@ from shopwarden.bootstrap import bootstrap
 from shopwarden.catalog import service as catalog
 from shopwarden.catalog.schemas import MerchantCreate, MerchantUpdate
 from shopwarden.cli import app
-from shopwarden.errors import InvalidInput
 from shopwarden.ledger.model import transfer
 from shopwarden.money import Money
 
@@ -41,26 +40,28 @@ def _json(output: str) -> dict[str, object]:
 @pytest.mark.rule("DEP-15")
 def test_pay_runs_once_per_key_and_show_prints_the_deposit(workspace: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"])
+    first = runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1", "--json"])
     assert first.exit_code == 0, first.output
-    assert _json(first.output)["cash_held"] == "1000.00"
+    assert _json(first.stdout)["cash_held"] == "1000.00"
     again = runner.invoke(app, ["deposit", "pay", "m1", "1000.00", "--key", "k1"])
     assert again.exit_code == 0 and "nothing moved" in again.output
-    shown = runner.invoke(app, ["deposit", "show", "m1"])
+    shown = runner.invoke(app, ["deposit", "show", "m1", "--json"])
     assert shown.exit_code == 0, shown.output
-    overview = _json(shown.output)
+    overview = _json(shown.stdout)
     assert overview["cash"] == {**overview["cash"], "held": "1000.00", "required": "1000.00"}  # type: ignore[dict-item]
-    timeline = runner.invoke(app, ["deposit", "timeline", "m1"])
-    assert "cash_paid [DEP-1] 1000.00" in timeline.output
-    queue = runner.invoke(app, ["deposit", "queue", "shortfalls"])
-    assert queue.exit_code == 0 and json.loads(queue.output) == []
+    timeline = runner.invoke(app, ["deposit", "timeline", "m1", "--json"])
+    (paid,) = [e for e in json.loads(timeline.stdout) if e["kind"] == "cash_paid"]
+    assert (paid["rule_id"], paid["amount"]) == ("DEP-1", "1000.00")
+    assert "cash_paid" in runner.invoke(app, ["deposit", "timeline", "m1"]).output
+    queue = runner.invoke(app, ["deposit", "queue", "shortfalls", "--json"])
+    assert queue.exit_code == 0 and json.loads(queue.stdout) == []
 
 
 @pytest.mark.rule("DEP-1")
 def test_a_bad_amount_is_refused_naming_the_field(workspace: Path) -> None:
-    result = CliRunner().invoke(app, ["deposit", "pay", "m1", "10.005", "--key", "k"])
-    assert isinstance(result.exception, InvalidInput)
-    assert result.exception.field == "amount"
+    result = CliRunner().invoke(app, ["deposit", "pay", "m1", "10.005", "--key", "k", "--json"])
+    assert result.exit_code == 2  # bad input
+    assert json.loads(result.stdout)["field"] == "amount"
 
 
 @pytest.mark.rule("DEP-14")
@@ -72,12 +73,14 @@ def test_refund_apply_and_approve(workspace: Path) -> None:
         catalog.update_merchant(ctx, merchant_id="m1", data=MerchantUpdate(status="closing"))
     container.close()
     applied = runner.invoke(
-        app, ["deposit", "refund-apply", "m1", "alipay:m1@example.com", "600.00"]
+        app, ["deposit", "refund-apply", "m1", "alipay:m1@example.com", "600.00", "--json"]
     )
     assert applied.exit_code == 0, applied.output
-    refund_id = _json(applied.output)["id"]
-    approved = runner.invoke(app, ["deposit", "refund-approve", str(refund_id), "--key", "a1"])
+    refund_id = _json(applied.stdout)["id"]
+    approved = runner.invoke(
+        app, ["deposit", "refund-approve", str(refund_id), "--key", "a1", "--json"]
+    )
     assert approved.exit_code == 0, approved.output
-    assert _json(approved.output)["status"] == "approved"
+    assert _json(approved.stdout)["status"] == "approved"
     balance = runner.invoke(app, ["ledger", "balance", "platform:payouts"])
     assert "posted 600.00" in balance.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,28 @@ def run(*args: str) -> str:
 
 @pytest.mark.rule("SCORE-5")
 def test_generate_then_score_a_merchant(home: Path) -> None:
-    out = run("generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2")
-    assert "generated" in out and "2024-01-01 .. 2024-01-31" in out
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            "--merchants",
+            "5",
+            "--orders",
+            "3000",
+            "--days",
+            "31",
+            "--seed",
+            "2",
+            "--json",
+        ],
+    )
+    assert json.loads(result.stdout) == {  # the progress bar went to stderr
+        "source": "generator:merchants=5,orders=3000,days=31,seed=2,start=2024-01-01",
+        "merchants_registered": 5,
+        "state": "generated",
+        "first_day": "2024-01-01",
+        "last_day": "2024-01-31",
+    }
     assert "nothing changed" in run(
         "generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2"
     )
@@ -80,3 +101,36 @@ def test_a_scenario_ingest_of_a_refused_file_reports_the_problem(tmp_path: Path)
     assert result.exit_code == 1, result.output
     assert "ok  refused.yaml step 1" in result.output
     assert "ingest refused:" in result.output and "paid_at" in result.output
+
+
+def test_an_unknown_merchant_is_an_error_not_an_empty_score(home: Path) -> None:
+    result = CliRunner().invoke(app, ["score", "nosuch", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["field"] == "merchant_id"
+
+
+@pytest.mark.rule("SCORE-6")
+def test_simulate_takes_a_draft_without_published_at_and_shows_traffic_weights(
+    home: Path,
+) -> None:
+    run("generate", "--merchants", "5", "--orders", "3000", "--days", "31", "--seed", "2")
+    text = (BUNDLED_DIR / "score" / "2023-12-15.yaml").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("published_at:")]
+    draft = home / "draft.yaml"
+    draft.write_text(
+        "\n".join(lines)
+        .replace('version: "2023-12-15"', 'version: "draft"')
+        .replace("min_scored_orders: 30", "min_scored_orders: 5000"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--policy", str(draft), "--as-of", "2024-02-01T08:00:00+08:00", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    moves = json.loads(result.stdout)["band_changes"]["moves"]
+    assert moves and all(move["to"] == "insufficient_data" for move in moves)
+    assert {move["traffic_weight_to"] for move in moves} == {"1.00"}  # unscored weight
+    assert all(move["traffic_weight_from"] for move in moves)
+    out = run("simulate", "--policy", str(draft), "--as-of", "2024-02-01T08:00:00+08:00")
+    assert "traffic weight" in out and "what the score feeds" in out

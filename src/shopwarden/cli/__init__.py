@@ -15,8 +15,9 @@ from shopwarden.cli import facts as facts_cli
 from shopwarden.cli import scoring as scoring_cli
 from shopwarden.cli.bnpl import bnpl_app
 from shopwarden.cli.clock_commands import clock_app
-from shopwarden.cli.common import JSON_HELP, emit, open_container, parse_instant, shanghai_text
+from shopwarden.cli.common import open_container, parse_instant, shanghai_text
 from shopwarden.cli.deposits import deposit_app
+from shopwarden.cli.output import JSON_HELP, emit
 from shopwarden.cli.reports import report_app
 from shopwarden.cli.root import Root
 from shopwarden.cli.shipping import shipping_app

@@ -1,25 +1,23 @@
 """``shopwarden bnpl …``: the operator's BNPL commands, over the workspace's database.
 
 Each command is one unit of work on the composition root's container; a refusal becomes the
-CLI's one-line error and exit code 2 (``shopwarden.cli.main``). The domain modules load when
+CLI's one-line error and its exit code (``shopwarden.cli.root``). The domain modules load when
 a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import emit, note
 
 if TYPE_CHECKING:
     from shopwarden.bootstrap import Container
 
 bnpl_app = typer.Typer(help="Buy now, pay later 2.0 (BNPL-1..11).", no_args_is_help=True)
-console = Console()
 
 
 def _print_store(container: Container, merchant_id: str) -> None:
@@ -29,7 +27,7 @@ def _print_store(container: Container, merchant_id: str) -> None:
     with container.unit_of_work() as ctx:
         row = stores.store(ctx, merchant_id=merchant_id)
         out = store_out(merchant_id, row, flags.flagged_count(ctx, merchant_id=merchant_id))
-    console.print_json(out.model_dump_json())
+    emit(out, title=f"BNPL: {merchant_id}")
 
 
 @bnpl_app.command("status")
@@ -91,7 +89,7 @@ def legacy(
     with open_container() as container, container.unit_of_work() as ctx:
         for merchant_id in merchant_ids:
             stores.register_legacy(ctx, merchant_id=merchant_id, enabled_at=when)
-    console.print(f"recorded {len(merchant_ids)} BNPL 1.0 store(s)")
+    emit({"recorded": merchant_ids}, title="BNPL 1.0 stores recorded")
 
 
 @bnpl_app.command("upgrade")
@@ -109,9 +107,9 @@ def upgrade(
             s.merchant_id: flags.flagged_count(ctx, merchant_id=s.merchant_id) for s in upgraded
         }
     if not counts:
-        console.print("no BNPL 1.0 store to upgrade")
-    for merchant_id, flagged in counts.items():
-        console.print(f"{merchant_id}: moved to BNPL 2.0, {flagged} product(s) flagged")
+        note("no BNPL 1.0 store to upgrade")
+    rows = [{"merchant_id": m, "moved_to": "2.0", "flagged": n} for m, n in counts.items()]
+    emit(rows, title="upgraded to BNPL 2.0")
 
 
 @bnpl_app.command("reflag")
@@ -125,7 +123,7 @@ def reflag(
 
     with open_container() as container, container.unit_of_work() as ctx:
         result = reflag_all(ctx, as_of=container.clock.now(), full=full)
-    console.print_json(json.dumps(result.report()))
+    emit(result.report(), title="re-flagged")
 
 
 @bnpl_app.command("invoice")
@@ -142,5 +140,5 @@ def invoice(
     with open_container() as container, container.unit_of_work() as ctx:
         row, created = invoices.request_invoice(ctx, merchant_id=merchant_id, month=month)
         out = invoice_out(row)
-    console.print("issued" if created else "issued before; the same invoice")
-    console.print_json(out.model_dump_json())
+    note("issued" if created else "issued before; the same invoice")
+    emit(out, title="BNPL fee invoice")

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import JSON_HELP, emit, open_container, parse_instant
+from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import JSON_HELP, emit
 from shopwarden.clock import SHANGHAI
 from shopwarden.workspace_clock import ClockState, WorkspaceClock, parse_duration
 

@@ -7,15 +7,14 @@ and prints the first answer again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 from shopwarden.money import Money, MoneyError
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CL
     from shopwarden.context import Context
 
 deposit_app = typer.Typer(help="Security deposits (DEP-1..14).", no_args_is_help=True)
-console = Console()
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 Source = Annotated[str, typer.Option(help="wallet, or external (paid in from outside).")]
 SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's (DEP-15)
@@ -37,9 +35,7 @@ def _unit_of_work() -> Iterator[Context]:
 
 
 def _print(value: Any) -> None:
-    from fastapi.encoders import jsonable_encoder
-
-    console.print_json(json.dumps(jsonable_encoder(value), default=str))
+    emit(value)
 
 
 def _money(text: str, field: str = "amount") -> Money:
@@ -84,7 +80,7 @@ def _once(
             container.unit_of_work, scope=SCOPE, key=key, request=request, work=run
         )
     if replayed:
-        console.print("(already done with this key; nothing moved)")
+        note("(already done with this key; nothing moved)")
     _print(payload)
 
 
@@ -113,10 +109,8 @@ def timeline(merchant: str, limit: int = 500) -> None:
     from shopwarden.deposits import views
 
     with _unit_of_work() as ctx:
-        for event in views.timeline(ctx, merchant_id=merchant, limit=limit):
-            amount = f" {event.amount}" if event.amount else ""
-            rule = f" [{event.rule_id}]" if event.rule_id else ""
-            console.print(f"{event.at.isoformat()} {event.kind}{rule}{amount}: {event.summary}")
+        events = views.timeline(ctx, merchant_id=merchant, limit=limit)
+    _print(events)
 
 
 @deposit_app.command("queue")

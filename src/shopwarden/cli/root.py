@@ -9,25 +9,49 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from shopwarden.cli.output import JSON_HELP, set_json
 from shopwarden.errors import ShopwardenError
+
+NO_JSON = frozenset({"serve"})  # runs until stopped: its output is the server's log
 
 EXIT_REFUSED = 1  # refused by a rule, a conflict with the current state, or a check failed
 EXIT_BAD_INPUT = 2  # bad usage or input, or an unknown merchant, product or policy
 
 
-def _flags_as_flags(node: Any) -> None:
-    """Help shows a flag as a flag (``--serve``), not as an option taking ``<bool>``."""
+def _json_option() -> Any:
+    """The ``--json`` option every command has (built by Typer once, then shared)."""
+    template = typer.Typer(add_completion=False)
+
+    @template.command()
+    def command(
+        as_json: Annotated[
+            bool,
+            typer.Option("--json", help=JSON_HELP, callback=set_json, expose_value=False),
+        ] = False,
+    ) -> None: ...
+
+    params = typer.main.get_command(template).params
+    return next(param for param in params if "--json" in getattr(param, "opts", ()))
+
+
+def _prepare(node: Any, json_option: Any) -> None:
+    """Every leaf command gets ``--json``, and help shows a flag as a flag (``--serve``), not
+    as an option taking ``<bool>``."""
+    commands = getattr(node, "commands", None)
+    opts = {opt for param in node.params for opt in getattr(param, "opts", ())}
+    if commands is None and "--json" not in opts and node.name not in NO_JSON:
+        node.params.append(json_option)
     for param in node.params:
         if getattr(param, "is_flag", False):
             param.metavar = ""
     node.get_help_option = _flag_help(node.get_help_option)
-    for child in getattr(node, "commands", {}).values():
-        _flags_as_flags(child)
+    for child in (commands or {}).values():
+        _prepare(child, json_option)
 
 
 def _flag_help(make: Any) -> Any:
@@ -46,7 +70,7 @@ class Root(TyperGroup):
     arguments: tuple[str, ...] = ()
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
-        _flags_as_flags(self)
+        _prepare(self, _json_option())
         self.arguments = tuple(sys.argv[1:] if args is None else args)
         return super().main(args, *rest, **kwargs)
 

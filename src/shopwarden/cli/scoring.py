@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import JSON_HELP, emit, render
 
 console = Console()
 Engine = Annotated[str, typer.Option(help="duckdb (default) or spark.")]
@@ -26,27 +26,24 @@ def score(
     merchant: Annotated[str, typer.Argument(help="The merchant's id.")],
     as_of: AsOf = None,
     engine: Engine = "duckdb",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the document as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """A merchant's shopping experience score with its breakdown (SCORE-1..5)."""
+    """A merchant's shopping experience score: the day's snapshot, else computed from the
+    facts, with its breakdown and what it feeds (traffic weight, campaigns)."""
     from shopwarden.facts.storage import facts_dir
-    from shopwarden.scoring.documents import score_document
-    from shopwarden.scoring.service import policy_in_force, score_merchant
+    from shopwarden.scoring.views import merchant_score
 
     given = _as_of(as_of)
     with open_container() as container:
-        when = given or container.clock.now()
-        version = policy_in_force(container.policies, when)
-        result = score_merchant(
-            facts_dir(container.settings.home),
-            version=version,
-            as_of=when,
+        document = merchant_score(
+            container.unit_of_work,
+            root=facts_dir(container.settings.home),
             merchant_id=merchant,
+            as_of=given or container.clock.now(),
             engine=engine,
         )
-    document = score_document(result)
     if as_json:
-        console.print_json(json.dumps(document))
+        emit(document, as_json=True)
         return
     _print_score(document)
 
@@ -55,7 +52,7 @@ def _print_score(doc: dict[str, Any]) -> None:
     window = doc["window"]
     console.print(
         f"merchant {doc['merchant_id']}, window {window['first_day']} .. {window['last_day']} "
-        f"(Asia/Shanghai), policy score@{doc['policy']['version']}",
+        f"(Asia/Shanghai), policy score@{doc['policy']['version']}, {doc['source']}",
         markup=False,
     )
     if doc["status"] != "scored":
@@ -86,14 +83,20 @@ def _print_score(doc: dict[str, Any]) -> None:
                 indicator["contribution"],
             )
     console.print(table)
+    if doc.get("consumers"):
+        console.print(render(doc["consumers"], title="what the score feeds (SCORE-6)"))
 
 
 def simulate(
-    policy: Annotated[str, typer.Option(help="A draft score policy file, or a version id.")],
+    policy: Annotated[
+        str, typer.Option(help="A draft score policy file (YAML), or a version id in the book.")
+    ],
     as_of: AsOf = None,
     engine: Engine = "duckdb",
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """What if a draft score policy were in force? Changes nothing (SCORE-3, SCORE-6)."""
+    """What if a draft score policy were in force? Who changes band and what it does to their
+    traffic weight, campaigns, distribution access and level. Changes nothing (SCORE-3, 6)."""
     from shopwarden.facts.storage import facts_dir
     from shopwarden.scoring.whatif import draft_version
     from shopwarden.scoring.whatif import simulate as run
@@ -101,7 +104,7 @@ def simulate(
     given = _as_of(as_of)
     with open_container() as container:
         when = given or container.clock.now()
-        draft = draft_version(container.policies, policy)
+        draft = draft_version(container.policies, policy, now=when)
         report = run(
             facts_dir(container.settings.home),
             policies=container.policies,
@@ -109,22 +112,38 @@ def simulate(
             as_of=when,
             engine=engine,
         )
+    if as_json:
+        emit(report, as_json=True)
+        return
+    _print_simulation(report)
+
+
+def _print_simulation(report: dict[str, Any]) -> None:
     console.print(
         f"as of {report['as_of']}: score@{report['current']} -> draft {report['draft']}, "
         f"{report['merchants']} merchants with orders in the window",
         markup=False,
     )
-    bands = report["band_changes"]
-    console.print(f"band changes: {bands['changed']}")
-    for move, count in bands["moves"].items():
-        console.print(f"  {move}: {count}")
-    for campaign, change in report["campaigns"].items():
-        console.print(f"campaign {campaign}: +{change['gained']} eligible, -{change['lost']}")
+    moves = [
+        {
+            "band": f"{m['from']} -> {m['to']}",
+            "merchants": m["merchants"],
+            "traffic weight": f"{m['traffic_weight_from']} -> {m['traffic_weight_to']}",
+        }
+        for m in report["band_changes"]["moves"]
+    ]
+    console.print(render(moves, title=f"band changes: {report['band_changes']['changed']}"))
+    consumers = [
+        {"consumer": f"campaign {name}", "gained": c["gained"], "lost": c["lost"]}
+        for name, c in report["campaigns"].items()
+    ]
     access = report["distribution_program"]
-    console.print(f"distribution program: +{access['gained']} access, -{access['lost']}")
+    consumers.append(
+        {"consumer": "distribution program", "gained": access["gained"], "lost": access["lost"]}
+    )
     levels = report["merchant_levels"]
-    console.print(f"merchant levels: {levels['up']} up, {levels['down']} down")
-    console.print_json(json.dumps(report))
+    consumers.append({"consumer": "merchant level", "gained": levels["up"], "lost": levels["down"]})
+    console.print(render(consumers, title="what the score feeds (SCORE-6)"))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,17 +8,15 @@ measures and SHIP-3's answer from the order facts on either engine, changing not
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
@@ -28,7 +26,6 @@ shipping_app = typer.Typer(
     help="Overdue shipments and the weekly high in-stock exemption (SHIP-1..5).",
     no_args_is_help=True,
 )
-console = Console()
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 Merchant = Annotated[str | None, typer.Option("--merchant", help="Only this merchant.")]
 WeekOption = Annotated[
@@ -44,9 +41,7 @@ def _unit_of_work() -> Iterator[Context]:
 
 
 def _print(value: Any) -> None:
-    from fastapi.encoders import jsonable_encoder
-
-    console.print_json(json.dumps(jsonable_encoder(value), default=str))
+    emit(value)
 
 
 def _day(text: str | None, field: str = "week") -> date | None:
@@ -75,7 +70,7 @@ def _once(
             container.unit_of_work, scope=SCOPE, key=key, request=request, work=run
         )
     if replayed:
-        console.print("(already done with this key; nothing moved)")
+        note("(already done with this key; nothing moved)")
     _print(payload)
 
 
@@ -211,17 +206,20 @@ def measure(
                 root, week, policy.params.committed_in_stock, merchant_id=merchant, engine=engine
             )
         )
-    table = Table(title=f"week {week.label()}, policy {policy.version}")
-    for column in ("merchant", "paid", "share", "on time", "exemption", "short by"):
-        table.add_column(column)
+    rows = []
     for merchant_id, m in sorted(found.items()):
         e = evaluate_exemption(m, measured=week, policy=policy, merchant_id=merchant_id)
-        table.add_row(
-            merchant_id,
-            str(m.paid_orders),
-            str(m.share or "-"),
-            str(m.on_time_rate or "-"),
-            "granted" if e.granted else "not granted",
-            "; ".join(c.gap for c in e.conditions if c.gap) or "-",
+        rows.append(
+            {
+                "merchant": merchant_id,
+                "paid": m.paid_orders,
+                "share": str(m.share) if m.share is not None else None,
+                "on_time": str(m.on_time_rate) if m.on_time_rate is not None else None,
+                "exemption": "granted" if e.granted else "not granted",
+                "short_by": [c.gap for c in e.conditions if c.gap],
+            }
         )
-    console.print(table)
+    emit(
+        {"week": week.label(), "policy_version": policy.version, "merchants": rows},
+        title=f"week {week.label()}, policy {policy.version}",
+    )

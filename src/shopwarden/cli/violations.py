@@ -7,15 +7,14 @@ so a retried command charges or gives back nothing twice and prints the first an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
@@ -24,7 +23,6 @@ if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CL
 violations_app = typer.Typer(
     help="Violation measures and appeals (VIO-1..6).", no_args_is_help=True
 )
-console = Console()
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 At = Annotated[str | None, typer.Option("--at", help="The instant asked about (default now).")]
 SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's
@@ -37,9 +35,7 @@ def _unit_of_work() -> Iterator[Context]:
 
 
 def _print(value: Any) -> None:
-    from fastapi.encoders import jsonable_encoder
-
-    console.print_json(json.dumps(jsonable_encoder(value), default=str))
+    emit(value)
 
 
 def _validated(model: Any, data: dict[str, Any]) -> Any:
@@ -69,7 +65,7 @@ def _once(command: str, key: str, body: Any, work: Callable[[Context, str], Any]
             container.unit_of_work, scope=SCOPE, key=key, request=request, work=run
         )
     if replayed:
-        console.print("(already done with this key; nothing moved)")
+        note("(already done with this key; nothing moved)")
     _print(payload)
 
 

@@ -53,11 +53,19 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def parse_policy(
-    text: str, *, origin: str, schemas: Schemas, published_at: datetime | None = None
+    text: str,
+    *,
+    origin: str,
+    schemas: Schemas,
+    published_at: datetime | None = None,
+    draft_published_at: datetime | None = None,
 ) -> PolicyVersion:
     """Validate one policy file against the family ``schemas``. ``published_at``, when given,
-    replaces the file's own."""
+    replaces the file's own; ``draft_published_at`` stands in for a draft's missing one
+    (publishing sets it, so a draft need not)."""
     data, root = _read_yaml(text, origin)
+    if draft_published_at is not None and isinstance(data, dict):
+        data.setdefault("published_at", draft_published_at)
     problems: list[tuple[Loc, str]] = []
     for set_by_the_store in ("origin", "replaced_by"):
         if set_by_the_store in data:

@@ -26,12 +26,15 @@ from shopwarden.scoring.policy import ScorePolicy
 from shopwarden.scoring.service import FAMILY, parameters, policy_in_force, score_everyone
 
 LISTED = 100  # merchants named per change; the counts cover everyone
+UNSCORED = "insufficient_data"  # the band column of a merchant without a score (SCORE-4)
 
 
 def draft_from_text(
-    text: str, origin: str = "<draft policy>", *, schemas: Schemas
+    text: str, origin: str = "<draft policy>", *, schemas: Schemas, now: datetime
 ) -> PolicyVersion:
-    draft = parse_policy(text, origin=origin, schemas=schemas)
+    """A draft as a draft: validated like any policy file, ``published_at`` optional (``now``
+    stands in for it: publishing would set it)."""
+    draft = parse_policy(text, origin=origin, schemas=schemas, draft_published_at=now)
     if draft.family != FAMILY:
         raise InvalidInput(
             f"a draft score policy is of family score, not {draft.family}", field="policy"
@@ -39,14 +42,14 @@ def draft_from_text(
     return draft
 
 
-def draft_version(policies: PolicyStore, reference: str) -> PolicyVersion:
+def draft_version(policies: PolicyStore, reference: str, *, now: datetime) -> PolicyVersion:
     """A path to a YAML file, or the id of a version in the policy book."""
     path = Path(reference)
     if path.suffix in (".yaml", ".yml") or path.is_file():
         if not path.is_file():
             raise InvalidInput(f"no draft policy file at {reference}", field="policy")
         text = path.read_text(encoding="utf-8")
-        return draft_from_text(text, origin=str(path), schemas=policies.schemas)
+        return draft_from_text(text, origin=str(path), schemas=policies.schemas, now=now)
     return policies.get(FAMILY, reference)
 
 
@@ -75,7 +78,7 @@ def simulate(
             "current": int((old["score"] >= 0).sum()),
             "draft": int((new["score"] >= 0).sum()),
         },
-        "band_changes": _band_changes(ids, old, new),
+        "band_changes": _band_changes(ids, old, new, before_policy, after_policy),
         "campaigns": {},
         "distribution_program": _gains_losses(
             ids,
@@ -102,7 +105,7 @@ def _columns(table: pa.Table) -> dict[str, np.ndarray]:
     if table.num_rows == 0:
         return {"score": np.array([], np.int64), "band": np.array([], object)}
     score = table["score_hundredths"].fill_null(-1).to_numpy().astype(np.int64)
-    band = np.array(table["band"].fill_null("insufficient_data").to_pylist(), dtype=object)
+    band = np.array(table["band"].fill_null(UNSCORED).to_pylist(), dtype=object)
     return {"score": score, "band": band}
 
 
@@ -140,13 +143,27 @@ def _gains_losses(ids: np.ndarray, old: np.ndarray, new: np.ndarray) -> dict[str
 
 
 def _band_changes(
-    ids: np.ndarray, old: dict[str, np.ndarray], new: dict[str, np.ndarray]
+    ids: np.ndarray,
+    old: dict[str, np.ndarray],
+    new: dict[str, np.ndarray],
+    before_policy: ScorePolicy,
+    after_policy: ScorePolicy,
 ) -> dict[str, Any]:
+    """Who changes band, and what each move does to the traffic weight (SCORE-6)."""
     changed = old["band"] != new["band"]
-    moves: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for before, after in zip(old["band"][changed], new["band"][changed], strict=True):
-        key = f"{before} -> {after}"
-        moves[key] = moves.get(key, 0) + 1
+        counts[(before, after)] = counts.get((before, after), 0) + 1
+    moves = [
+        {
+            "from": before,
+            "to": after,
+            "merchants": count,
+            "traffic_weight_from": _weight(before_policy, before),
+            "traffic_weight_to": _weight(after_policy, after),
+        }
+        for (before, after), count in sorted(counts.items(), key=lambda item: str(item[0]))
+    ]
     listed = [
         {
             "merchant_id": str(ids[i]),
@@ -157,9 +174,18 @@ def _band_changes(
     ]
     return {
         "changed": int(changed.sum()),
-        "moves": dict(sorted(moves.items())),
+        "moves": moves,
         "merchants": listed,
     }
+
+
+def _weight(policy: ScorePolicy, band: str) -> str:
+    """The traffic weight a band (or no score yet, SCORE-4) brings under ``policy``."""
+    consumers = policy.consumers
+    if band == UNSCORED:
+        return str(consumers.unscored_traffic_weight)
+    weight = consumers.traffic_weight.get(band)
+    return "" if weight is None else str(weight)
 
 
 def _level_changes(

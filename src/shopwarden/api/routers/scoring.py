@@ -21,13 +21,11 @@ from shopwarden.errors import InvalidInput
 from shopwarden.facts.storage import facts_dir
 from shopwarden.metrics.engines import ENGINES
 from shopwarden.schema_types import Day, Instant, left_out, refuse_null
-from shopwarden.scoring.consumer_rules import ScoreContext, all_decisions
+from shopwarden.scoring import views
 from shopwarden.scoring.distribution import distribution
-from shopwarden.scoring.documents import score_document
-from shopwarden.scoring.service import parameters, policy_in_force, score_merchant
-from shopwarden.scoring.snapshots import history, snapshot_document, snapshot_for
+from shopwarden.scoring.service import policy_in_force
+from shopwarden.scoring.snapshots import history, snapshot_document
 from shopwarden.scoring.whatif import draft_from_text, simulate
-from shopwarden.scoring.window_rules import score_window
 
 router = APIRouter(prefix="/v1/scores", tags=["score"])
 
@@ -85,7 +83,7 @@ def simulate_policy(
     require_operator(principal)
     policies = container.policies
     if body.policy is not None:
-        draft = draft_from_text(body.policy, schemas=policies.schemas)
+        draft = draft_from_text(body.policy, schemas=policies.schemas, now=body.as_of)
     else:
         draft = policies.get("score", body.version or "")
     root = facts_dir(container.settings.home)
@@ -106,26 +104,13 @@ def merchant_score(
     """The score for the day of ``as_of`` (default now): the day's snapshot if taken, else
     computed from the facts; with its breakdown and what it feeds (SCORE-5, SCORE-6)."""
     require_visible(principal, merchant_id, f"merchant {merchant_id}")
-    when = as_of or container.clock.now()
-    with units() as ctx:
-        catalog.merchant(ctx, merchant_id=merchant_id)
-        version = policy_in_force(ctx.policies, when)
-        day = score_window(when, parameters(version).window_days).day.isoformat()
-        stored = snapshot_for(ctx, merchant_id=merchant_id, day=day)
-        if stored is not None:
-            return snapshot_document(stored)
-    score = score_merchant(
-        facts_dir(container.settings.home),
-        version=version,
-        as_of=when,
+    return views.merchant_score(
+        units,
+        root=facts_dir(container.settings.home),
         merchant_id=merchant_id,
+        as_of=as_of or container.clock.now(),
         engine=_engine(engine),
     )
-    document = score_document(score)
-    context = ScoreContext(merchant_id, version.version, score.window.label())
-    decisions = all_decisions(parameters(version), score.result, context)
-    document["consumers"] = {d.subject: d.outcome for d in decisions}
-    return document
 
 
 @router.get("/{merchant_id}/history", response_model=list[dict[str, Any]])
