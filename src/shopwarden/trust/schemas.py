@@ -25,7 +25,10 @@ class RightsIn(BaseModel):
         json_schema_extra={"example": {"rights": {"seven_day_return": True, "fast_refund": False}}},
     )
 
-    rights: dict[RightCode, StrictBool] = Field(min_length=1, max_length=32)
+    # Codes match the pattern; a key that does not is not a right (the schema says so too).
+    rights: dict[RightCode, StrictBool] = Field(
+        min_length=1, max_length=32, json_schema_extra={"additionalProperties": False}
+    )
 
 
 class RightOut(BaseModel):
