@@ -12,11 +12,17 @@ is compiled without select fusing (``quiet.unfused``), its result is read straig
 on DuckDB, and a *stage* (an expression over one unbound table that does not change from call
 to call, such as the score's arithmetic for a policy) is compiled once per engine kind and
 kept: :meth:`FactsEngine.to_arrow_over` runs it over a source expression compiled per call.
+
+A step that runs every cycle (the score snapshot) asks for :func:`shared_engine` instead: one
+DuckDB connection per facts folder and thread, kept while the stored files stay the same
+(their names, sizes and modification times), with small facts loaded into memory once, so a
+cycle does not reopen the folder and decode every Parquet file again.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +36,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute  # type: ignore[import-untyped]
 
 from shopwarden.errors import InvalidInput
-from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob
+from shopwarden.facts.storage import has_facts, orders_dir, parquet_glob, stored_files
 from shopwarden.metrics.primitives import (
     Divide,
     Epoch,
@@ -57,6 +63,7 @@ __all__ = [  # the primitives were defined here before metrics/primitives.py; st
     "portable_divide",
     "portable_epoch",
     "portable_micros",
+    "shared_engine",
 ]
 
 EngineName = Literal["duckdb", "spark"]
@@ -74,6 +81,7 @@ class FactsEngine:
     epoch: Epoch = portable_epoch
     micros: Micros = portable_micros
     divide: Divide = portable_divide
+    shared: bool = False  # kept by :func:`shared_engine`: closing it leaves it open
 
     def sql(self, expression: ir.Table) -> str:
         """The SQL the engine runs for ``expression``: each projection its own SELECT (Ibis's
@@ -106,7 +114,7 @@ class FactsEngine:
         return result if result.schema.equals(wanted) else result.cast(wanted)
 
     def close(self) -> None:
-        if self.name == "duckdb":
+        if self.name == "duckdb" and not self.shared:
             self.backend.disconnect()
 
 
@@ -158,6 +166,37 @@ def _duckdb(
         with quiet():
             orders = backend.read_parquet(parquet_glob(root), hive_partitioning=True)
     return FactsEngine("duckdb", backend, orders, duckdb_epoch, duckdb_micros, duckdb_divide)
+
+
+MATERIALIZE_BYTES = 64 * 1024 * 1024
+"""Facts up to this size (of Parquet on disk) are loaded into the shared engine's memory."""
+
+_SHARED = threading.local()  # a DuckDB connection is used by one thread at a time
+
+
+def shared_engine(root: Path) -> FactsEngine:
+    """A DuckDB engine over ``root`` kept for the next call from this thread, while the stored
+    files are unchanged (any file written, replaced or removed makes a new one). Closing it
+    does nothing; the results are those of :func:`open_engine`."""
+    files = stored_files(root)
+    stats = [(f, f.stat()) for f in files]
+    key = (
+        str(root.resolve()),
+        tuple((str(f), s.st_size, s.st_mtime_ns, s.st_ino) for f, s in stats),
+    )
+    kept: tuple[Any, FactsEngine] | None = getattr(_SHARED, "engine", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    if kept is not None:
+        kept[1].backend.disconnect()
+        _SHARED.engine = None
+    engine = _duckdb(root)
+    if engine.orders is not None and sum(s.st_size for _, s in stats) <= MATERIALIZE_BYTES:
+        with quiet():
+            engine.orders = engine.backend.create_table("shared_orders", engine.orders)
+    engine.shared = True
+    _SHARED.engine = (key, engine)
+    return engine
 
 
 def _spark(root: Path) -> FactsEngine:

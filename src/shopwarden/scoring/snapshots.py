@@ -22,7 +22,7 @@ from shopwarden.catalog.tables import MerchantRow
 from shopwarden.context import Context
 from shopwarden.decisions.model import Decision
 from shopwarden.decisions.service import record_new_decisions
-from shopwarden.metrics.engines import open_engine
+from shopwarden.metrics.engines import shared_engine
 from shopwarden.scoring.consumer_rules import ScoreContext, all_decisions
 from shopwarden.scoring.documents import breakdown, window_document
 from shopwarden.scoring.merchant_aggregates import MerchantAggregates
@@ -89,11 +89,9 @@ def _pending_merchants(session: Session, day: str) -> tuple[set[str], list[str]]
 
 
 def _window_aggregates(root: Path, policy: ScorePolicy, window: Window) -> MerchantAggregates:
-    engine = open_engine(root)
-    try:
-        return all_aggregates(engine, policy, window)
-    finally:
-        engine.close()
+    """Read through the engine kept between cycles (``shared_engine``): it is reopened only
+    when the stored facts change, not each day."""
+    return all_aggregates(shared_engine(root), policy, window)
 
 
 def _row(score: MerchantScore, consumers: dict[str, str], now: datetime) -> ScoreSnapshotRow:
