@@ -21,6 +21,7 @@ from shopwarden.context import Context
 from shopwarden.cycle.registry import cycle_step
 from shopwarden.deposits import campaigns, insurance, merchants, refunds, risk, rules, shield
 from shopwarden.deposits.obligations import reassess
+from shopwarden.deposits.sweep import settled_as_assessed
 from shopwarden.deposits.tables import (
     CampaignRow,
     EnrolmentRow,
@@ -70,10 +71,14 @@ def shortfalls(ctx: Context, *, as_of: datetime) -> dict[str, Any]:
         .where(MerchantRow.status == "open")
         .order_by(EnrolmentRow.merchant_id)
     )
-    open_now = 0
-    for merchant_id in list(ctx.session.scalars(statement)):
-        found = reassess(ctx, merchant_id=merchant_id, as_of=as_of, reason="categories")
-        open_now += found is not None
+    enrolled = list(ctx.session.scalars(statement))
+    # Read set-wise first: only a merchant whose due may have moved is reassessed on its own.
+    settled = settled_as_assessed(ctx, merchant_ids=enrolled, as_of=as_of)
+    open_now = sum(settled.values())
+    for merchant_id in enrolled:
+        if merchant_id not in settled:
+            found = reassess(ctx, merchant_id=merchant_id, as_of=as_of, reason="categories")
+            open_now += found is not None
     return {"open_obligations": open_now}
 
 
