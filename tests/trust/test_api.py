@@ -178,3 +178,32 @@ def test_the_catalogue_lists_product_and_after_sales_rights(api: Api) -> None:
     kinds = {r["code"]: (r["kind"], r["required"]) for r in body["rights"]}
     assert kinds["counterfeit_compensation"] == ("product", True)
     assert kinds["fast_refund"] == ("after_sales", False)
+
+
+@pytest.mark.rule("TRUST-2")
+@pytest.mark.rule("TRUST-4")
+def test_a_product_moved_to_the_other_identity_is_decided_again(api: Api, tmp_path: Path) -> None:
+    """The product listener: p1, badged as the goods owner's, becomes a promoted product; the
+    seller identity misses its thresholds, so the edit itself removes the badge."""
+    marketplace(api, tmp_path)
+    cycle(api)
+    assert all_on(api, "p1", api.m1)["badge"] is True
+    moved = api.client.patch("/v1/products/p1", json={"origin": "distributed"}, headers=api.m1)
+    assert moved.status_code == 200, moved.text
+    status = api.client.get("/v1/trust/products/p1", headers=api.m1).json()
+    assert (status["identity"], status["badge"]) == ("seller", False)
+    assert [d["outcome"] for d in trust_decisions(api, api.m1)] == ["removed", "granted"]
+    back = api.client.patch("/v1/products/p1", json={"origin": "self_built"}, headers=api.m1)
+    assert back.status_code == 200, back.text
+    assert api.client.get("/v1/trust/products/p1", headers=api.m1).json()["badge"] is True
+
+
+@pytest.mark.rule("TRUST-2")
+def test_a_second_decision_changes_nothing(api: Api, tmp_path: Path) -> None:
+    marketplace(api, tmp_path)
+    cycle(api)
+    all_on(api, "p1", api.m1)
+    again = api.client.post("/v1/trust/decisions", headers=api.operator)
+    assert again.status_code == 200, again.text
+    assert (again.json()["granted"], again.json()["removed"]) == (0, 0)
+    assert len(trust_decisions(api, api.operator)) == 1
