@@ -21,6 +21,7 @@ from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.clock import SimulatedClock
 from shopwarden.demo.bnpl import BnplDemo
 from shopwarden.demo.deposits import run_deposits_part
+from shopwarden.demo.reports import run_reports_part
 from shopwarden.demo.scoring import generate_score_facts, score_summary
 from shopwarden.demo.shipping import ShippingDemo
 from shopwarden.demo.trading import Tally, seed_catalog, trade_one_day
@@ -28,6 +29,7 @@ from shopwarden.demo.trust import run_trust_part
 from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
+from shopwarden.metrics.engines import sharing_engines
 from shopwarden.settings import Settings
 from shopwarden.workspace_clock import CLOCK_FILE, WorkspaceClock
 
@@ -47,9 +49,18 @@ class DemoSummary(Tally):  # merchants, products, holds posted / voided, refused
     shipping: dict[str, str] = field(default_factory=dict)  # issue 12's first half
     violations: dict[str, str] = field(default_factory=dict)  # issue 12's part
     trust: dict[str, str] = field(default_factory=dict)  # issue 13: trust purchase
+    reports: dict[str, str] = field(default_factory=dict)  # issue 13: campaign reports
 
 
 def run_demo(
+    *, home: Path, seed: int, merchants: int, days: int, console: Console
+) -> tuple[Container, DemoSummary]:
+    # Every cycle asks the same facts: through one kept DuckDB engine, not one per question.
+    with sharing_engines():
+        return _run_demo(home=home, seed=seed, merchants=merchants, days=days, console=console)
+
+
+def _run_demo(
     *, home: Path, seed: int, merchants: int, days: int, console: Console
 ) -> tuple[Container, DemoSummary]:
     database = home / "shopwarden.db"
@@ -92,6 +103,7 @@ def run_demo(
     summary.shipping = shipping.finish()  # issue 12: exemptions granted, used, lapsed
     summary.violations = run_violations_part(container, clock, ids)  # issue 12's part
     summary.trust = run_trust_part(container, seed)  # issue 13: rights, badges, look-up
+    summary.reports = run_reports_part(container, seed)  # issue 13: the seed's campaign report
     _finish(container, summary)
     # The workspace keeps the demo's instant: serve and every command see what the demo left.
     WorkspaceClock(home).set(clock.now())
@@ -132,6 +144,7 @@ def summary_table(summary: DemoSummary) -> Table:
     rows += list(summary.shipping.items())
     rows += list(summary.violations.items())
     rows += list(summary.trust.items())
+    rows += list(summary.reports.items())
     rows += [
         (f"policy in force: {family}", version) for family, version in summary.policies.items()
     ]
