@@ -29,7 +29,6 @@ from shopwarden.demo.trust import run_trust_part
 from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
-from shopwarden.metrics.engines import sharing_engines
 from shopwarden.settings import Settings
 from shopwarden.workspace_clock import CLOCK_FILE, WorkspaceClock
 
