@@ -54,14 +54,6 @@ class DemoSummary(Tally):  # merchants, products, holds posted / voided, refused
 def run_demo(
     *, home: Path, seed: int, merchants: int, days: int, console: Console
 ) -> tuple[Container, DemoSummary]:
-    # Every cycle asks the same facts: through one kept DuckDB engine, not one per question.
-    with sharing_engines():
-        return _run_demo(home=home, seed=seed, merchants=merchants, days=days, console=console)
-
-
-def _run_demo(
-    *, home: Path, seed: int, merchants: int, days: int, console: Console
-) -> tuple[Container, DemoSummary]:
     database = home / "shopwarden.db"
     for leftover in ("shopwarden.db", "shopwarden.db-wal", "shopwarden.db-shm", CLOCK_FILE):
         (home / leftover).unlink(missing_ok=True)
