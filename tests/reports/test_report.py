@@ -170,6 +170,11 @@ def test_only_an_operator_creates_a_campaign(reported: Api) -> None:
         ({"segments": [{"name": "s"}]}, "segments.0"),
         ({"baseline_campaign_id": "unknown"}, "baseline_campaign_id"),
         ({"baseline_first_day": "2023-01-01"}, "baseline_last_day"),
+        ({"first_day": "0001-01-01"}, "first_day"),
+        ({"last_day": "9999-12-31"}, "last_day"),
+        ({"baseline_first_day": "0001-01-01", "baseline_last_day": "0001-01-05"}, "baseline"),
+        ({"segments": [{"name": "womens_clothing", "merchants": ["m1"]}]}, "segments"),
+        ({"segments": [{"name": "s", "merchants": ["m1"]}] * 2}, "segments"),
     ],
 )
 def test_bad_input_is_422_naming_the_field_and_changes_nothing(
@@ -182,6 +187,21 @@ def test_bad_input_is_422_naming_the_field_and_changes_nothing(
     named = {problem.get("field"), *(e["field"] for e in problem.get("errors") or [])}
     assert any(str(name).startswith(field) for name in named if name), problem
     assert len(reported.client.get("/v1/reports/campaigns", headers=reported.operator).json()) == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v1/reports/campaigns/bad id/report", {}),
+        (URL, {"merchant_id": "bad id"}),
+        (f"{URL}/export", {"format": "xlsx"}),
+        ("/v1/reports/campaigns", {"limit": 0}),
+        ("/v1/reports/campaigns", {"limit": 2**63}),
+    ],
+)
+def test_bad_parameters_are_422(reported: Api, path: str, query: dict[str, Any]) -> None:
+    response = reported.client.get(path, params=query, headers=reported.operator)
+    assert response.status_code == 422, response.text
 
 
 def test_an_existing_campaign_is_409_and_an_unknown_one_404(reported: Api) -> None:

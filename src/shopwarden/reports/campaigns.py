@@ -8,6 +8,8 @@ defined later is found.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from shopwarden.context import Context
@@ -28,8 +30,11 @@ def create_campaign(ctx: Context, *, spec: s.CampaignIn) -> CampaignRow:
         if not segment.categories and not segment.merchants:
             raise InvalidInput("a segment names categories or merchants", field=f"segments.{index}")
         _check_codes(ctx, segment.categories, f"segments.{index}.categories")
-    if len({segment.name for segment in spec.segments}) != len(spec.segments):
-        raise InvalidInput("segment names must differ", field="segments")
+    names = [segment.name for segment in spec.segments]
+    if len(set(names)) != len(names) or spec.industry in names:
+        raise InvalidInput(
+            "segment names differ from each other and the industry", field="segments"
+        )
     if (spec.baseline_first_day is None) != (spec.baseline_last_day is None):
         raise InvalidInput("give both baseline days or neither", field="baseline_last_day")
     if spec.baseline_first_day is not None and spec.baseline_last_day is not None:
@@ -60,8 +65,15 @@ def create_campaign(ctx: Context, *, spec: s.CampaignIn) -> CampaignRow:
     return row
 
 
-def _check_period(first: object, last: object, limit: int, field: str) -> None:
-    period = Period(first, last)  # type: ignore[arg-type]
+EARLIEST_DAY, LATEST_DAY = date(2001, 1, 1), date(2099, 12, 31)
+"""Campaign days lie where facts can (2000..2099, docs/facts.md), a baseline a year earlier."""
+
+
+def _check_period(first: date, last: date, limit: int, field: str) -> None:
+    period = Period(first, last)
+    for day, name in ((first, field.replace("last", "first")), (last, field)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise InvalidInput(f"{day} is outside {EARLIEST_DAY} .. {LATEST_DAY}", field=name)
     if period.last_day < period.first_day:
         raise InvalidInput("the last day comes before the first", field=field)
     if period.days > limit:
