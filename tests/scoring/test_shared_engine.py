@@ -9,7 +9,7 @@ import pytest
 
 from shopwarden.facts.storage import facts_dir, stored_files
 from shopwarden.families import POLICY_SCHEMAS
-from shopwarden.metrics.engines import open_engine, shared_engine
+from shopwarden.metrics.engines import open_engine, shared_engine, sharing_engines
 from shopwarden.policy.store import PolicyStore
 from shopwarden.scoring.service import all_aggregates, parameters, policy_in_force
 from shopwarden.scoring.window_rules import score_window
@@ -47,3 +47,21 @@ def test_changed_facts_make_a_new_shared_engine(generated_home: Path, tmp_path: 
     after = shared_engine(root)
     assert after is not before
     assert _aggregates(root, shared=True) == _aggregates(root, shared=False) != whole
+
+
+@pytest.mark.rule("SCORE-5")
+def test_open_engine_shares_only_while_sharing(generated_home: Path) -> None:
+    root = facts_dir(generated_home)
+    with sharing_engines():
+        first, second = open_engine(root), open_engine(root)
+        assert first is second is shared_engine(root)
+        own = open_engine(root, threads=1)  # with options: an engine of its own
+        assert own is not first
+        own.close()
+        fresh = _aggregates(root, shared=False)
+    outside = open_engine(root)
+    try:
+        assert outside is not first
+    finally:
+        outside.close()
+    assert _aggregates(root, shared=True) == fresh  # the compiled SQL kept, the same answer

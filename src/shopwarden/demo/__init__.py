@@ -29,6 +29,7 @@ from shopwarden.demo.trust import run_trust_part
 from shopwarden.demo.violations import run_violations_part
 from shopwarden.ledger.tables import EntryRow, TransactionRow
 from shopwarden.ledger.verify import verify_ledger
+from shopwarden.metrics.engines import sharing_engines
 from shopwarden.settings import Settings
 from shopwarden.workspace_clock import CLOCK_FILE, WorkspaceClock
 
@@ -52,6 +53,14 @@ class DemoSummary(Tally):  # merchants, products, holds posted / voided, refused
 
 
 def run_demo(
+    *, home: Path, seed: int, merchants: int, days: int, console: Console
+) -> tuple[Container, DemoSummary]:
+    # Every cycle asks the same facts: through one kept DuckDB engine, not one per question.
+    with sharing_engines():
+        return _run_demo(home=home, seed=seed, merchants=merchants, days=days, console=console)
+
+
+def _run_demo(
     *, home: Path, seed: int, merchants: int, days: int, console: Console
 ) -> tuple[Container, DemoSummary]:
     database = home / "shopwarden.db"

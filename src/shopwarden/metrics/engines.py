@@ -16,14 +16,19 @@ kept: :meth:`FactsEngine.to_arrow_over` runs it over a source expression compile
 A step that runs every cycle (the score snapshot) asks for :func:`shared_engine` instead: one
 DuckDB connection per facts folder and thread, kept while the stored files stay the same
 (their names, sizes and modification times), with small facts loaded into memory once, so a
-cycle does not reopen the folder and decode every Parquet file again.
+cycle does not reopen the folder and decode every Parquet file again. A shared engine also
+keeps the SQL it compiled, by expression, so asking the same question twice (a week's
+shipping measures, once per overdue report) compiles it once. Inside :func:`sharing_engines`
+(the demo), every plain :func:`open_engine` of DuckDB hands out the shared engine too.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +69,7 @@ __all__ = [  # the primitives were defined here before metrics/primitives.py; st
     "portable_epoch",
     "portable_micros",
     "shared_engine",
+    "sharing_engines",
 ]
 
 EngineName = Literal["duckdb", "spark"]
@@ -82,12 +88,21 @@ class FactsEngine:
     micros: Micros = portable_micros
     divide: Divide = portable_divide
     shared: bool = False  # kept by :func:`shared_engine`: closing it leaves it open
+    compiled: dict[ops.Relation, str] = field(default_factory=dict)  # a shared engine's SQL
 
     def sql(self, expression: ir.Table) -> str:
         """The SQL the engine runs for ``expression``: each projection its own SELECT (Ibis's
         select fusing is skipped, it costs more to compile than it could save to run)."""
-        with unfused():
-            return str(self.backend.compile(expression))
+        if not self.shared:
+            with unfused():
+                return str(self.backend.compile(expression))
+        op = expression.op()
+        if op not in self.compiled:
+            if len(self.compiled) >= 64:
+                self.compiled.clear()
+            with unfused():
+                self.compiled[op] = str(self.backend.compile(expression))
+        return self.compiled[op]
 
     def to_arrow(self, expression: ir.Table) -> pa.Table:
         """``expression``'s result as an Arrow table of its schema's types."""
@@ -144,6 +159,8 @@ def _stage_sql(backend: Any, stage: ops.Relation) -> tuple[str, str]:
 
 def open_engine(root: Path, engine: str = "duckdb", **options: Any) -> FactsEngine:
     """Connect ``engine`` to the facts under ``root`` (a workspace's ``facts`` folder)."""
+    if engine == "duckdb" and not options and getattr(_SHARED, "sharing", False):
+        return shared_engine(root)
     if engine == "duckdb":
         return _duckdb(root, **options)
     if engine == "spark":
@@ -197,6 +214,18 @@ def shared_engine(root: Path) -> FactsEngine:
     engine.shared = True
     _SHARED.engine = (key, engine)
     return engine
+
+
+@contextmanager
+def sharing_engines() -> Iterator[None]:
+    """While inside, :func:`open_engine` (DuckDB, no options) in this thread returns the
+    shared engine: for a run of many cycles over the same facts, such as the demo."""
+    before = getattr(_SHARED, "sharing", False)
+    _SHARED.sharing = True
+    try:
+        yield
+    finally:
+        _SHARED.sharing = before
 
 
 def _spark(root: Path) -> FactsEngine:
