@@ -9,6 +9,7 @@ inside the same transaction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,6 +24,9 @@ POOL_SIZE = 40
 """Connections kept open: one for each thread of AnyIO's thread pool (40 by default), where
 FastAPI runs the API's endpoints; below that, connections beyond the pool are opened and closed
 again under load, a connection setup (and on SQLite a WAL checkpoint) per request."""
+
+WRITER_QUEUE_SECONDS = 60
+"""How long a SQLite writer queues in-process before it falls back on SQLite's busy wait."""
 
 POOL_OVERFLOW = 10
 """Connections beyond the pool for callers outside the thread pool, opened only when needed."""
@@ -71,6 +75,12 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
+        # SQLite admits one writer at a time; a writer that finds the lock taken sleeps and
+        # polls (busy_timeout), which under load starves some for seconds. Writers of this
+        # process queue on this lock first, and are woken the moment the one before commits.
+        self._writer: threading.RLock | None = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -89,9 +99,19 @@ class Database:
         money above all, must not use it: its first write would have to upgrade the lock, which
         fails at once if another writer committed since the snapshot was taken.
         """
-        factory = self._read_sessions if read_only else self._sessions
-        with factory() as session, session.begin():
-            yield session
+        if read_only or self._writer is None:
+            factory = self._read_sessions if read_only else self._sessions
+            with factory() as session, session.begin():
+                yield session
+            return
+        # Past the deadline, go on: BEGIN IMMEDIATE then waits as it did without this lock.
+        queued = self._writer.acquire(timeout=WRITER_QUEUE_SECONDS)
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            if queued:
+                self._writer.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

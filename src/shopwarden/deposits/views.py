@@ -6,9 +6,10 @@ here changes state.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, Select, String, bindparam, case, exists, func, select
 
 from shopwarden.context import Context
 from shopwarden.deposits import policies, refunds
@@ -43,7 +44,7 @@ from shopwarden.deposits.tables import (
     RefundRow,
     RiskDepositRow,
 )
-from shopwarden.ledger.model import Balance, merchant_account_code
+from shopwarden.ledger.model import merchant_account_code
 from shopwarden.ledger.tables import AccountRow
 from shopwarden.money import Money
 
@@ -138,15 +139,16 @@ def overview(ctx: Context, *, merchant_id: str) -> OverviewOut:
 
     Each thing is read once: the cash view and the refund view (DEP-14) share the open
     obligations, the account balances and the after-sales sums (``refunds.holdings`` is the
-    same computation for one view alone).
+    same computation for one view alone), and the sums are one statement.
     """
     found = merchant(ctx, merchant_id=merchant_id, lock=False)
     now = ctx.now()
     policy = policies.in_force(ctx, as_of=now)
     open_parts = open_obligations(ctx, merchant_id=merchant_id)
-    holdings = _holdings(ctx, merchant_id, open_parts)
+    sums = _sums(ctx, merchant_id)
+    holdings = _holdings(sums, open_parts)
     cash = _cash_out(ctx, merchant_id, now, open_parts, holdings)
-    store = _store_out(ctx, merchant_id)
+    store = _store_out(sums)
     cover = latest_cover(ctx, merchant_id=merchant_id)
     risk = ctx.session.get(RiskDepositRow, merchant_id)
     running = ctx.session.scalars(
@@ -171,31 +173,89 @@ def overview(ctx: Context, *, merchant_id: str) -> OverviewOut:
     )
 
 
-def _holdings(ctx: Context, merchant_id: str, open_parts: list[ObligationRow]) -> Holdings:
-    """``refunds.holdings`` from the open obligations already read, in two statements: the
-    after-sales sums, and the cash and campaign deposit balances."""
-    unpaid, claims = ctx.session.execute(
-        select(
+def _merchant_sums() -> Select[Any]:
+    """What the overview sums up, in one statement: the shield and badges (DEP-4), proceeds
+    held (DEP-5), after-sales money (DEP-3, DEP-14), the cash and campaign deposit balances."""
+    merchant_id = bindparam("merchant_id", type_=String)
+    shield = (
+        ObligationRow.merchant_id == merchant_id,
+        ObligationRow.shielded_at.is_not(None),
+        ObligationRow.shield_lifted_at.is_(None),
+    )
+
+    def one(column: Any, *where: Any) -> Any:
+        return select(column).where(*where).scalar_subquery()
+
+    def available(code: str) -> Any:
+        code_is = AccountRow.code == bindparam(code, type_=String)
+        return one(AccountRow.posted - AccountRow.pending_out, code_is)
+
+    return select(
+        exists().where(*shield).label("shielded"),
+        select(ObligationRow.shield_lift_due_at)
+        .where(*shield)
+        .limit(1)
+        .scalar_subquery()
+        .label("shield_lift_due_at"),
+        one(
+            func.count(),
+            ObligationRow.merchant_id == merchant_id,
+            ObligationRow.badges_revoked_at.is_not(None),
+            ObligationRow.badges_restored_at.is_(None),
+        ).label("revoked"),
+        one(
+            func.coalesce(func.sum(ProceedsRow.amount - ProceedsRow.fee), 0),
+            ProceedsRow.merchant_id == merchant_id,
+            ProceedsRow.hold_id.is_not(None),
+            ProceedsRow.released_at.is_(None),
+        ).label("proceeds"),
+        one(
             func.coalesce(func.sum(AfterSalesRow.unpaid), 0),
+            AfterSalesRow.merchant_id == merchant_id,
+        ).label("unpaid"),
+        one(
             func.coalesce(
-                func.sum(case((AfterSalesRow.status == "open", AfterSalesRow.claimed), else_=0)),
-                0,
+                func.sum(case((AfterSalesRow.status == "open", AfterSalesRow.claimed), else_=0)), 0
             ),
-        ).where(AfterSalesRow.merchant_id == merchant_id)
-    ).one()
-    codes = {merchant_account_code(merchant_id, p): p for p in (CASH, CAMPAIGN)}
-    available = {
-        codes[row.code]: Money(Balance(row.posted, row.pending_out, row.pending_in).available)
-        for row in ctx.session.scalars(select(AccountRow).where(AccountRow.code.in_(codes)))
+            AfterSalesRow.merchant_id == merchant_id,
+        ).label("claims"),
+        available("cash_code").label("cash"),
+        available("campaign_code").label("campaign"),
+    )
+
+
+_MERCHANT_SUMS = _merchant_sums()
+
+
+def _sums(ctx: Context, merchant_id: str) -> Row[Any]:
+    parameters = {
+        "merchant_id": merchant_id,
+        "cash_code": merchant_account_code(merchant_id, CASH),
+        "campaign_code": merchant_account_code(merchant_id, CAMPAIGN),
     }
-    unpaid_compensation = Money(int(unpaid or 0))
-    topup = sum((Money(o.amount_due) for o in open_parts), Money(0)) - unpaid_compensation
+    return ctx.session.execute(_MERCHANT_SUMS, parameters).one()
+
+
+def _holdings(sums: Row[Any], open_parts: list[ObligationRow]) -> Holdings:
+    """``refunds.holdings``, from the overview's sums and open obligations."""
+    unpaid = Money(int(sums.unpaid or 0))
+    topup = sum((Money(o.amount_due) for o in open_parts), Money(0)) - unpaid
     return Holdings(
-        cash_held=available.get(CASH, Money(0)),
-        campaign_deposits=available.get(CAMPAIGN, Money(0)),
-        open_after_sales=Money(int(claims or 0)),
-        unpaid_compensation=unpaid_compensation,
+        cash_held=Money(int(sums.cash or 0)),
+        campaign_deposits=Money(int(sums.campaign or 0)),
+        open_after_sales=Money(int(sums.claims or 0)),
+        unpaid_compensation=unpaid,
         open_topups=max(topup, Money(0)),
+    )
+
+
+def _store_out(sums: Row[Any]) -> StoreOut:
+    """Badges revoked and the shield in force, and the proceeds it holds (DEP-4, DEP-5)."""
+    return StoreOut(
+        badges_revoked=bool(sums.revoked),
+        shielded=bool(sums.shielded),
+        shield_lift_due_at=sums.shield_lift_due_at if sums.shielded else None,
+        proceeds_held=Money(int(sums.proceeds or 0)).to_text(),
     )
 
 
@@ -217,35 +277,6 @@ def _cash_out(
         requirement=[
             {"measure": i.measure, "value": i.value, "target": i.target or None} for i in why.items
         ],
-    )
-
-
-def _store_out(ctx: Context, merchant_id: str) -> StoreOut:
-    """Badges revoked and the shield in force, and the proceeds it holds (DEP-4, DEP-5)."""
-    shield = ctx.session.scalar(
-        select(ObligationRow)
-        .where(
-            ObligationRow.merchant_id == merchant_id,
-            ObligationRow.shielded_at.is_not(None),
-            ObligationRow.shield_lifted_at.is_(None),
-        )
-        .limit(1)
-    )
-    revoked = ctx.session.scalar(
-        select(func.count())
-        .select_from(ObligationRow)
-        .where(
-            ObligationRow.merchant_id == merchant_id,
-            ObligationRow.badges_revoked_at.is_not(None),
-            ObligationRow.badges_restored_at.is_(None),
-        )
-    )
-    _, held_proceeds = _held_proceeds(ctx, merchant_id)
-    return StoreOut(
-        badges_revoked=bool(revoked),
-        shielded=shield is not None,
-        shield_lift_due_at=shield.shield_lift_due_at if shield else None,
-        proceeds_held=held_proceeds.to_text(),
     )
 
 
