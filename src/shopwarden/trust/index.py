@@ -22,9 +22,10 @@ BATCH = 5000
 
 
 def mirror(session: Session, product: ProductRow) -> tuple[TrustProductRow, bool]:
-    """The product's trust row, made or brought up to date; says whether its identity changed
-    (the badge must then be decided again: thresholds are per identity)."""
-    row = session.get(TrustProductRow, product.id)
+    """The product's trust row, made or brought up to date and locked for the rest of the unit
+    of work (PostgreSQL), so two requests about one product decide its badge one after the
+    other, each seeing the other's rights; says whether its identity changed."""
+    row = session.get(TrustProductRow, product.id, with_for_update=True, populate_existing=True)
     identity = ORIGIN_IDENTITY[product.origin]
     folded = fold(product.title)
     if row is None:
