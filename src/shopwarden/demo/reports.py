@@ -19,6 +19,7 @@ from shopwarden.facts.generator import ProductSpec
 from shopwarden.facts.service import generate_facts
 from shopwarden.facts.storage import facts_dir
 from shopwarden.reports import campaigns
+from shopwarden.reports.rules import Line
 from shopwarden.reports.schemas import CampaignIn
 from shopwarden.reports.service import build_report
 
@@ -74,20 +75,24 @@ def run_reports_part(container: Container, seed: int) -> dict[str, str]:
             )
             campaigns.create_campaign(ctx, spec=spec)
         report = build_report(ctx, campaign_id=EDITIONS[-1][0])
-    industry, fur = report.lines[0], report.lines[1]
+    return _headline(report.lines[0], report.lines[1])
 
-    def rate(value: object) -> str:
-        return "n/a" if value is None else f"{value} %"
 
+def _rate(value: object) -> str:
+    return "n/a" if value is None else f"{value} %"
+
+
+def _headline(industry: Line, fur: Line) -> dict[str, str]:
+    """The industry's and 特色综合商圈's figures the seed's report quotes."""
     return {
         "report: 春节不打烊 2023, women's clothing GMV": industry.gmv.to_text(),
         "report: GMV completion / growth year on year": (
-            f"{rate(industry.gmv_completion_rate)} / {rate(industry.gmv_growth_yoy)}"
+            f"{_rate(industry.gmv_completion_rate)} / {_rate(industry.gmv_growth_yoy)}"
         ),
         "report: short-video GMV growth / fan repurchase": (
-            f"{rate(industry.short_video_gmv_growth_yoy)} / {rate(industry.fan_repurchase_rate)}"
+            f"{_rate(industry.short_video_gmv_growth_yoy)} / {_rate(industry.fan_repurchase_rate)}"
         ),
         "report: 特色综合商圈 broadcast hours growth / GMV growth": (
-            f"{rate(fur.broadcast_hours_growth)} / {rate(fur.gmv_growth_yoy)}"
+            f"{_rate(fur.broadcast_hours_growth)} / {_rate(fur.gmv_growth_yoy)}"
         ),
     }
