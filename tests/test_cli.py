@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,13 +72,15 @@ def test_policy_list_show_diff(workspace: Path) -> None:
 @pytest.mark.rule("POL-4")
 def test_policy_show_and_list_name_what_the_sources_do_not_give(workspace: Path) -> None:
     runner = CliRunner()
-    shown = runner.invoke(app, ["policy", "show", "score", "2023-06-01"])
+    shown = runner.invoke(app, ["policy", "show", "score", "2023-06-01", "--json"])
     assert shown.exit_code == 0, shown.output
-    assert "ASSUMED VERSION" in shown.output and "not taken from the sources" in shown.output
-    assert "assumption: parameters.bands" in shown.output
-    assert '"assumption":' in shown.output and '"assumptions":' in shown.output
-    listing = runner.invoke(app, ["policy", "list", "--family", "score"])
-    assert "whole version" in listing.output and "7 values" in listing.output
+    assert "ASSUMED VERSION" in shown.stderr and "not taken from the sources" in shown.stderr
+    assert "assumption: parameters.bands" in shown.stderr
+    document = json.loads(shown.stdout)
+    assert document["assumption"] and document["assumptions"]
+    listing = runner.invoke(app, ["policy", "list", "--family", "score", "--json"])
+    assumed = {row["version"]: row["assumed"] for row in json.loads(listing.stdout)}
+    assert assumed == {**assumed, "2023-06-01": "whole version", "2023-12-15": "7 values"}
 
 
 def test_cycle_from_the_cli_runs_once_per_instant(workspace: Path) -> None:

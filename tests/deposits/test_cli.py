@@ -82,5 +82,5 @@ def test_refund_apply_and_approve(workspace: Path) -> None:
     )
     assert approved.exit_code == 0, approved.output
     assert _json(approved.stdout)["status"] == "approved"
-    balance = runner.invoke(app, ["ledger", "balance", "platform:payouts"])
-    assert "posted 600.00" in balance.output
+    balance = runner.invoke(app, ["ledger", "balance", "platform:payouts", "--json"])
+    assert json.loads(balance.stdout)["posted"] == "600.00"

@@ -97,8 +97,8 @@ def test_an_overdue_shipment_is_reported_once_per_key(workspace: Path) -> None:
     assert [w["evaluated_by"] for w in weeks] == ["overdue"]
     assert _json(runner.invoke(app, ["shipping", "owed", "--json"]).stdout) == []
     assert _json(runner.invoke(app, ["shipping", "exemptions", "--json"]).stdout) == []
-    balance = runner.invoke(app, ["ledger", "balance", "merchant:m1:wallet"])
-    assert "posted 85.00" in balance.output
+    balance = runner.invoke(app, ["ledger", "balance", "merchant:m1:wallet", "--json"])
+    assert json.loads(balance.stdout)["posted"] == "85.00"
 
 
 def test_bad_arguments_are_refused_naming_the_field(workspace: Path) -> None:

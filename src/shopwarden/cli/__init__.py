@@ -17,14 +17,14 @@ from shopwarden.cli.bnpl import bnpl_app
 from shopwarden.cli.clock_commands import clock_app
 from shopwarden.cli.common import open_container, parse_instant, shanghai_text
 from shopwarden.cli.deposits import deposit_app
-from shopwarden.cli.output import JSON_HELP, emit
+from shopwarden.cli.output import JSON_HELP, MODE, emit
+from shopwarden.cli.policies import policy_app
 from shopwarden.cli.reports import report_app
 from shopwarden.cli.root import Root
 from shopwarden.cli.shipping import shipping_app
 from shopwarden.cli.trust import trust_app
 from shopwarden.cli.violations import violations_app
 from shopwarden.errors import ShopwardenError
-from shopwarden.policy.model import PolicyVersion
 
 app = typer.Typer(
     cls=Root,
@@ -33,7 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="The relational database.", no_args_is_help=True)
-policy_app = typer.Typer(help="Versioned policies (POL-1..4).", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger (DEP-15).", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -97,25 +96,44 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve", help="Serve the API over the demo afterwards.")
     ] = False,
-    port: int = 8000,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Make a workspace, seed a synthetic marketplace, govern it, print a summary."""
     from shopwarden.demo import run_demo, summary_table
     from shopwarden.settings import Settings
 
     workspace = home or Settings().home / "demo"
+    progress_to = Console(stderr=True) if MODE.json else console  # stdout: the answer alone
     container, summary = run_demo(
-        home=workspace, seed=seed, merchants=merchants, days=days, console=console
+        home=workspace, seed=seed, merchants=merchants, days=days, console=progress_to
     )
     try:
-        console.print(summary_table(summary))
-        _print_next_steps(container, workspace, port)
+        if MODE.json:
+            emit(_demo_document(container, summary, workspace, port))
+        else:
+            console.print(summary_table(summary))
+            _print_next_steps(container, workspace, port)
         if summary.ledger_mismatches:
             raise typer.Exit(1)
         if serve:
             _serve(container, "127.0.0.1", port, operator_token=True)
     finally:
         container.close()
+
+
+def _demo_document(container: Any, summary: Any, workspace: Path, port: int) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from shopwarden.demo.highlights import find_highlights, next_commands
+
+    highlights = find_highlights(container)
+    return {
+        "summary": asdict(summary),
+        "workspace": str(workspace),
+        "clock": shanghai_text(container.clock.now()),
+        "worth_a_look": [{"merchant_id": h.merchant_id, "why": h.why} for h in highlights],
+        "next": next_commands(workspace, highlights, port=port),
+    }
 
 
 def _print_next_steps(container: Any, workspace: Path, port: int) -> None:
@@ -136,8 +154,8 @@ def _print_next_steps(container: Any, workspace: Path, port: int) -> None:
 
 @app.command()
 def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; one core each.")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
@@ -169,7 +187,7 @@ def _serve(container: Any, host: str, port: int, *, operator_token: bool, worker
 def db_upgrade() -> None:
     """Apply the migrations to SHOPWARDEN_DATABASE_URL (default: the workspace's SQLite file)."""
     with open_container() as container:
-        console.print(f"database at head: {container.settings.resolved_database_url}")
+        emit({"database": container.settings.resolved_database_url, "at_head": True})
 
 
 @app.command()
@@ -219,103 +237,41 @@ def replay(
     """Run scenario files through the HTTP API; exit 1 if any expectation fails."""
     from shopwarden.replay.runner import replay_file
 
-    failed = False
-    for path in files:
-        report = replay_file(path, database_url=database_url)
-        for result in report.results:
-            mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
-            console.print(f"{mark}  {path.name} step {result.index}: {result.label}")
-            if not result.ok:
-                for problem in result.problems:
-                    console.print(f"      {problem}", markup=False)
-                console.print(
-                    f"      expected: {json.dumps(result.expected, default=str)}", markup=False
-                )
-                console.print(
-                    f"      got:      {json.dumps(result.got, default=str)}", markup=False
-                )
-        failed = failed or not report.ok
-        console.print(f"{report.name}: {'passed' if report.ok else 'FAILED'}")
+    reports = [replay_file(path, database_url=database_url) for path in files]
+    if MODE.json:
+        emit([_replay_document(path, report) for path, report in zip(files, reports, strict=True)])
+    else:
+        for path, report in zip(files, reports, strict=True):
+            _print_replay(path, report)
+    failed = not all(report.ok for report in reports)
     raise typer.Exit(1 if failed else 0)
 
 
-@policy_app.command("list")
-def policy_list(family: str | None = None) -> None:
-    """Every version, with the one in force now marked."""
-    with open_container(migrate=False) as container:
-        policies = container.policies
-        now = container.clock.now()
-    table = Table("family", "version", "revised on", "effective from", "in force", "assumed")
-    listed = sorted(
-        [*policies.versions(family), *policies.replaced(family)],
-        key=lambda v: (v.family, v.effective_from, v.replaced_by is None),
-    )
-    for version in listed:
-        current = policies.in_force(version.family, now).version == version.version
-        table.add_row(
-            version.family,
-            version.version,
-            version.revised_on.isoformat(),
-            version.effective_from.isoformat(),
-            f"replaced by {version.replaced_by}" if version.replaced_by else _yes(current),
-            _assumed(version),
-        )
-    console.print(table)
+def _replay_document(path: Path, report: Any) -> dict[str, Any]:
+    steps = [
+        {
+            "index": r.index,
+            "label": r.label,
+            "ok": r.ok,
+            **({} if r.ok else {"problems": r.problems, "expected": r.expected, "got": r.got}),
+        }
+        for r in report.results
+    ]
+    return {"file": str(path), "name": report.name, "ok": report.ok, "steps": steps}
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else ""
-
-
-def _assumed(version: PolicyVersion) -> str:
-    """How much of a version the sources do not give: all of it, or how many values."""
-    if version.assumption is not None:
-        return "whole version"
-    count = len(version.assumptions)
-    return "" if not count else f"{count} value" if count == 1 else f"{count} values"
-
-
-@policy_app.command("show")
-def policy_show(family: str, version: str) -> None:
-    """The version as JSON; what the sources do not give is named first, on stderr."""
-    with open_container(migrate=False) as container:
-        found = container.policies.get(family, version)
-    notes = Console(stderr=True)
-    if found.assumption is not None:
-        notes.print(
-            f"ASSUMED VERSION: {found.assumption}",
-            markup=False,
-        )
-    if found.replaced_by is not None:
-        notes.print(f"replaced by {family}@{found.replaced_by}", markup=False)
-    for path, reason in {a.path: a.reason for a in found.assumptions}.items():
-        notes.print(f"assumption: {path}: {reason}", markup=False)
-    console.print_json(json.dumps(found.document(), default=str))
-
-
-@policy_app.command("diff")
-def policy_diff(family: str, version: str) -> None:
-    """What changed against the version before it."""
-    from shopwarden.policy.diff import diff_versions
-
-    with open_container(migrate=False) as container:
-        after = container.policies.get(family, version)
-        before = container.policies.previous(after)
-    console.print(f"{family}: {before.version if before else '(none)'} → {version}")
-    for change in diff_versions(before, after):
-        console.print(
-            f"  {change.change:8} {change.path}: {change.before!r} → {change.after!r}", markup=False
-        )
-
-
-@policy_app.command("publish")
-def policy_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Publish a new version into the workspace; refused with less than 7 days' notice (POL-4)."""
-    with open_container(migrate=False) as container:
-        published = container.policies.publish(
-            file.read_text(encoding="utf-8"), now=container.clock.now()
-        )
-    console.print(f"published {published.ref}, effective {published.effective_from.isoformat()}")
+def _print_replay(path: Path, report: Any) -> None:
+    for result in report.results:
+        mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
+        console.print(f"{mark}  {path.name} step {result.index}: {result.label}")
+        if not result.ok:
+            for problem in result.problems:
+                console.print(f"      {problem}", markup=False)
+            expected = json.dumps(result.expected, default=str, ensure_ascii=False)
+            got = json.dumps(result.got, default=str, ensure_ascii=False)
+            console.print(f"      expected: {expected}", markup=False)
+            console.print(f"      got:      {got}", markup=False)
+    console.print(f"{report.name}: {'passed' if report.ok else 'FAILED'}")
 
 
 @ledger_app.command("verify")
@@ -325,22 +281,28 @@ def ledger_verify() -> None:
 
     with open_container() as container, container.unit_of_work() as ctx:
         found = verify_ledger(ctx.session)
-    for mismatch in found:
-        console.print(f"[red]mismatch[/] {mismatch.subject}: {mismatch.problem}")
-    console.print("ledger OK" if not found else f"{len(found)} mismatches")
+    mismatches = [{"subject": m.subject, "problem": m.problem} for m in found]
+    emit({"ok": not found, "mismatches": mismatches}, title="ledger verify")
     raise typer.Exit(1 if found else 0)
 
 
 @ledger_app.command("balance")
-def ledger_balance(code: str) -> None:
+def ledger_balance(
+    code: Annotated[str, typer.Argument(help="An account code, e.g. merchant:m00001:wallet.")],
+) -> None:
+    """An account's balance: posted, held, incoming and available."""
     from shopwarden.money import Money
 
     with open_container() as container, container.unit_of_work() as ctx:
         balance = ctx.ledger.balance(code)
-    console.print(
-        f"{code}: posted {Money(balance.posted)}, held {Money(balance.pending_out)}, "
-        f"incoming {Money(balance.pending_in)}, available {Money(balance.available)}"
-    )
+    document = {
+        "account": code,
+        "posted": str(Money(balance.posted)),
+        "held": str(Money(balance.pending_out)),
+        "incoming": str(Money(balance.pending_in)),
+        "available": str(Money(balance.available)),
+    }
+    emit(document, title=code)
 
 
 @token_app.command("create")
@@ -349,7 +311,7 @@ def token_create(
     merchant: Annotated[
         str | None, typer.Option("--merchant", help="A token for this merchant.")
     ] = None,
-    label: str = "",
+    label: Annotated[str, typer.Option(help="A name to know the token by.")] = "",
 ) -> None:
     """Print a new token once; only its hash is stored."""
     from shopwarden.auth.service import create_token
@@ -363,7 +325,10 @@ def token_create(
             merchant_id=merchant,
             label=label,
         )
-    print(token)
+    if MODE.json:
+        emit({"token": token, "role": "operator" if operator else "merchant"})
+    else:
+        print(token)
 
 
 def main() -> None:

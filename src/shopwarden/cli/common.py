@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from shopwarden.errors import InvalidInput
+
+Limit = Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")]
 
 if TYPE_CHECKING:
     from shopwarden.bootstrap import Container

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 from shopwarden.money import Money, MoneyError
@@ -104,7 +104,10 @@ def obligations(merchant: str) -> None:
 
 
 @deposit_app.command("timeline")
-def timeline(merchant: str, limit: int = 500) -> None:
+def timeline(
+    merchant: str,
+    limit: Limit = 500,
+) -> None:
     """Every payment, deduction, decision and refund step, oldest first."""
     from shopwarden.deposits import views
 
@@ -288,10 +291,10 @@ def campaign_enrol(
     key: Key,
     option: Annotated[str | None, typer.Option(help="Juhuasuan: deposit or premium.")] = None,
     fee_mode: Annotated[str | None, typer.Option(help="Taoqianggou fee mode.")] = None,
-    floor: str | None = None,
-    rate: str | None = None,
-    cap: str | None = None,
-    fee: str | None = None,
+    floor: Annotated[str | None, typer.Option(help="Override: the minimum deposit.")] = None,
+    rate: Annotated[str | None, typer.Option(help="Override: the share of GMV.")] = None,
+    cap: Annotated[str | None, typer.Option(help="Override: the maximum deposit.")] = None,
+    fee: Annotated[str | None, typer.Option(help="Override: the campaign fee.")] = None,
 ) -> None:
     """Enrol in a campaign: a Juhuasuan deposit or premium, or fee terms (DEP-11..13)."""
     from shopwarden.deposits import campaigns, out
@@ -330,7 +333,12 @@ def campaign_order(campaign_id: str, order_id: str, amount: str) -> None:
 
 
 @deposit_app.command("campaign-confirm")
-def campaign_confirm(campaign_id: str, order_id: str, key: Key, amount: str | None = None) -> None:
+def campaign_confirm(
+    campaign_id: str,
+    order_id: str,
+    key: Key,
+    amount: Annotated[str | None, typer.Option(help="The confirmed amount, e.g. 99.00.")] = None,
+) -> None:
     """Confirmed receipt: proceeds settle and the fee is deducted (DEP-12, DEP-13)."""
     from shopwarden.deposits import campaigns, out
 

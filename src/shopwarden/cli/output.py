@@ -58,12 +58,16 @@ def render(document: Any, *, title: str | None = None) -> Any:
 
     if _rows(document):
         columns = list(dict.fromkeys(key for row in document for key in row))
-        table = Table(*columns, title=title)
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, overflow="fold")
         for row in document:
             table.add_row(*(_cell(row.get(column)) for column in columns))
         return table
     if isinstance(document, dict):
-        table = Table("", "", title=title, show_header=False)
+        table = Table(title=title, show_header=False)
+        table.add_column(overflow="fold")
+        table.add_column(overflow="fold")
         nested = []
         for key, value in document.items():
             if _rows(value) and value:

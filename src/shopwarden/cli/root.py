@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from shopwarden.cli.output import JSON_HELP, set_json
+from shopwarden.cli.output import JSON_HELP, MODE, set_json
 from shopwarden.errors import ShopwardenError
 
 NO_JSON = frozenset({"serve"})  # runs until stopped: its output is the server's log
@@ -70,6 +70,7 @@ class Root(TyperGroup):
     arguments: tuple[str, ...] = ()
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        MODE.json = False  # each run starts in table mode; its own --json turns JSON on
         _prepare(self, _json_option())
         self.arguments = tuple(sys.argv[1:] if args is None else args)
         return super().main(args, *rest, **kwargs)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
@@ -84,7 +84,10 @@ def status(merchant: str) -> None:
 
 
 @shipping_app.command("weeks")
-def weeks(merchant: str, limit: int = 52) -> None:
+def weeks(
+    merchant: str,
+    limit: Limit = 52,
+) -> None:
     """The merchant's decided weeks, the latest first (SHIP-3)."""
     from shopwarden.shipping import queries
 
@@ -99,7 +102,7 @@ def exemptions(
     status: Annotated[
         str | None, typer.Option(help="unused | used | lapsed | carried_over")
     ] = None,
-    limit: int = 100,
+    limit: Limit = 100,
 ) -> None:
     """Exemptions by week and their use (SHIP-3, SHIP-4)."""
     from shopwarden.shipping import queries
@@ -160,7 +163,11 @@ def _validated(model: Any, data: dict[str, Any]) -> Any:
 
 
 @shipping_app.command("overdue-list")
-def overdue_list(merchant: Merchant = None, week: WeekOption = None, limit: int = 100) -> None:
+def overdue_list(
+    merchant: Merchant = None,
+    week: WeekOption = None,
+    limit: Limit = 100,
+) -> None:
     """Overdue shipments, the latest first, with penalty or waiver and compensation."""
     from shopwarden.shipping import queries
 
@@ -169,7 +176,9 @@ def overdue_list(merchant: Merchant = None, week: WeekOption = None, limit: int 
 
 
 @shipping_app.command("owed")
-def owed(limit: int = 100) -> None:
+def owed(
+    limit: Limit = 100,
+) -> None:
     """Merchants owing penalties and compensation the platform advanced."""
     from shopwarden.shipping import queries
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
@@ -126,7 +126,10 @@ def show(case_id: int) -> None:
 
 
 @violations_app.command("cases")
-def list_cases(merchant: str | None = None, limit: int = 100) -> None:
+def list_cases(
+    merchant: Annotated[str | None, typer.Option(help="Only this merchant.")] = None,
+    limit: Limit = 100,
+) -> None:
     """Cases, newest first."""
     from shopwarden.violations import queries
 
@@ -176,7 +179,9 @@ def appeal(
     case_id: int,
     statement: Annotated[str, typer.Option(help="What the merchant says.")],
     target: Annotated[str, typer.Option(help="case, measure or penalty.")] = "case",
-    measure_id: Annotated[int | None, typer.Option("--measure-id")] = None,
+    measure_id: Annotated[
+        int | None, typer.Option("--measure-id", help="Appeal one measure of the case.")
+    ] = None,
 ) -> None:
     """File an appeal for the merchant, before the case's deadline (VIO-6)."""
     from shopwarden.violations import appeals, queries
@@ -221,7 +226,7 @@ def decide(
 @violations_app.command("queue")
 def queue(
     which: Annotated[str, typer.Argument(help="appeals | ending")],
-    within_hours: int = 72,
+    within_hours: Annotated[int, typer.Option(min=1, help="Measures ending within.")] = 72,
 ) -> None:
     """The operators' queues: open appeals by age, measures ending soon."""
     from datetime import timedelta
