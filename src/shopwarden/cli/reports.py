@@ -24,6 +24,7 @@ campaign_app = typer.Typer(help="Campaigns: define, list, show.", no_args_is_hel
 report_app.add_typer(campaign_app, name="campaign")
 console = Console()
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
+CampaignArg = Annotated[str, typer.Argument(help="The campaign's id.")]
 SHOWN = (
     "level",
     "key",
@@ -92,8 +93,12 @@ def create(
     baseline_campaign_id: Annotated[
         str | None, typer.Option("--baseline", help="Last year's edition (a campaign id).")
     ] = None,
-    baseline_first_day: Annotated[str | None, typer.Option("--baseline-from")] = None,
-    baseline_last_day: Annotated[str | None, typer.Option("--baseline-to")] = None,
+    baseline_first_day: Annotated[
+        str | None, typer.Option("--baseline-from", help="An explicit baseline's first day.")
+    ] = None,
+    baseline_last_day: Annotated[
+        str | None, typer.Option("--baseline-to", help="An explicit baseline's last day.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Define a campaign (REPORT-1); refused with the field named on bad input."""
@@ -147,7 +152,8 @@ def list_campaigns(as_json: AsJson = False) -> None:
 
 
 @campaign_app.command("show")
-def show_campaign(campaign_id: str, as_json: AsJson = False) -> None:
+def show_campaign(campaign_id: CampaignArg, as_json: AsJson = False) -> None:
+    """One campaign, with the baseline its report compares with."""
     from shopwarden.reports import campaigns, views
 
     with open_container() as container, container.unit_of_work() as ctx:
@@ -158,7 +164,7 @@ def show_campaign(campaign_id: str, as_json: AsJson = False) -> None:
 
 @report_app.command("show")
 def show(
-    campaign_id: str,
+    campaign_id: CampaignArg,
     merchant: Annotated[str | None, typer.Option("--merchant", help="Only this merchant.")] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
     out: Annotated[
