@@ -267,6 +267,8 @@ def _print_replay(path: Path, report: Any) -> None:
         if not result.ok:
             for problem in result.problems:
                 console.print(f"      {problem}", markup=False)
+            if result.expected is None and result.got is None:
+                continue  # the step could not be read or run: its problem says why
             expected = json.dumps(result.expected, default=str, ensure_ascii=False)
             got = json.dumps(result.got, default=str, ensure_ascii=False)
             console.print(f"      expected: {expected}", markup=False)

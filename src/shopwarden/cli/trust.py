@@ -7,7 +7,6 @@ decided again at once), and every badge decided now as the daily cycle does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.output import emit
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
     from shopwarden.context import Context
@@ -39,9 +39,7 @@ def _unit_of_work() -> Iterator[Context]:
 
 
 def _print(value: Any) -> None:
-    from fastapi.encoders import jsonable_encoder
-
-    console.print_json(json.dumps(jsonable_encoder(value), default=str, ensure_ascii=False))
+    emit(value)
 
 
 @trust_app.command("catalogue")
@@ -54,17 +52,20 @@ def catalogue() -> None:
 
 
 @trust_app.command("lookup")
-def lookup(text: str, merchant: Merchant = None, limit: int = 20, as_json: AsJson = False) -> None:
+def lookup(
+    text: Annotated[str, typer.Argument(help="A product id, or part of its name (中文 too).")],
+    merchant: Merchant = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many products.")] = 20,
+    as_json: AsJson = False,
+) -> None:
     """Products by id or name fragment (any case, Chinese included): status, rights enabled
     and missing, metrics to improve (TRUST-3)."""
     from shopwarden.trust import queries
 
     with _unit_of_work() as ctx:
-        found = queries.lookup(
-            ctx, text=text, merchant_id=merchant, as_of=ctx.now(), limit=max(1, min(limit, 100))
-        )
+        found = queries.lookup(ctx, text=text, merchant_id=merchant, as_of=ctx.now(), limit=limit)
     if as_json:
-        _print(found)
+        emit(found, as_json=True)
         return
     table = Table("product", "merchant", "title", "identity", "status", "missing", "improve")
     for p in found:

@@ -20,7 +20,7 @@ from shopwarden.bootstrap import Container, bootstrap
 from shopwarden.clock import SimulatedClock
 from shopwarden.errors import ShopwardenError
 from shopwarden.replay.matching import mismatches, pick
-from shopwarden.replay.scenario import Scenario, Step, load_scenario
+from shopwarden.replay.scenario import LoadedStep, Scenario, Step, read_scenario
 from shopwarden.settings import Settings
 
 DEFAULT_START = datetime.fromisoformat("2024-01-01T00:00:00+08:00")
@@ -35,6 +35,7 @@ class StepResult:
     problems: list[str] = field(default_factory=list)
     expected: Any = None
     got: Any = None
+    line: int | None = None  # where the step starts in the file
 
 
 @dataclass
@@ -52,11 +53,48 @@ class ReplayReport:
 
 
 def replay_file(path: Path, *, database_url: str | None = None) -> ReplayReport:
-    scenario = load_scenario(path)
-    return replay(scenario, base_dir=path.parent, database_url=database_url)
+    """Never raises for a bad file: a problem of the file is a failing step 0 with its line,
+    a malformed step fails alone (the others run), and so does a step that breaks."""
+    loaded = read_scenario(path)
+    if loaded.problem is not None or loaded.header is None:
+        problem = f"line {loaded.line}: {loaded.problem}"
+        return ReplayReport(
+            loaded.name, [StepResult(0, "file", False, [problem], line=loaded.line)]
+        )
+    header = loaded.header
+    good = [item.step for item in loaded.steps if item.step is not None]
+    scenario = Scenario.model_construct(
+        name=header.name,
+        description=header.description,
+        policy=header.policy,
+        start=header.start,
+        steps=good,
+    )
+    try:
+        report = replay(scenario, base_dir=path.parent, database_url=database_url)
+    except Exception as error:  # a workspace that cannot be set up: the file's problem
+        problem = f"cannot set up the replay: {type(error).__name__}: {error}"
+        return ReplayReport(loaded.name, [StepResult(0, "file", False, [problem], line=1)])
+    return ReplayReport(report.name, _in_file_order(loaded.steps, report.results))
+
+
+def _in_file_order(items: list[LoadedStep], played: list[StepResult]) -> list[StepResult]:
+    """The played results and the malformed steps, numbered and placed as in the file."""
+    results, played_iter = [], iter(played)
+    for index, item in enumerate(items, start=1):
+        if item.step is None:
+            problem = f"line {item.line}: {item.problem}"
+            results.append(StepResult(index, "malformed step", False, [problem], line=item.line))
+            continue
+        result = next(played_iter)
+        result.index, result.line = index, item.line
+        results.append(result)
+    return results
 
 
 def replay(scenario: Scenario, *, base_dir: Path, database_url: str | None = None) -> ReplayReport:
+    if not scenario.steps:
+        return ReplayReport(scenario.name, [])
     start = scenario.start or next((s.at for s in scenario.steps if s.at), None) or DEFAULT_START
     clock = SimulatedClock(start)
     with tempfile.TemporaryDirectory(prefix="shopwarden-replay-") as home:
@@ -97,9 +135,8 @@ class _Run:
         return ReplayReport(self.scenario.name, results)
 
     def _step(self, index: int, step: Step) -> StepResult:
-        label = (
-            step.note or step.call or (f"run {step.run}" if step.run else f"ingest {step.ingest}")
-        )
+        action = f"run {step.run}" if step.run else f"ingest {step.ingest}" if step.ingest else ""
+        label = step.note or step.call or action or "clock"
         try:
             if step.at is not None:
                 self.clock.advance_to(step.at)
@@ -111,7 +148,7 @@ class _Run:
             if step.ingest:
                 return self._ingest(index, label, step)
             return StepResult(index, label or "clock", True)
-        except (ShopwardenError, ValueError, KeyError) as error:
+        except Exception as error:  # a step that breaks fails; the replay goes on
             return StepResult(index, label, False, [f"{type(error).__name__}: {error}"])
 
     def _ingest(self, index: int, label: str, step: Step) -> StepResult:
