@@ -63,7 +63,8 @@ def test_publishing_with_exactly_7_days_notice_is_accepted(store, tmp_path):
     )
     published = store.publish(text, now=NOW)
     assert published.published_at == NOW  # the file's own published_at is ignored
-    assert published.origin == str(tmp_path / "policies" / "score" / "2024-03-08.yaml")
+    assert published.origin == "workspace:score/2024-03-08.yaml"  # no server path shown
+    assert (tmp_path / "policies" / "score" / "2024-03-08.yaml").is_file()
     assert store.get("score", "2024-03-08") == published
 
 
@@ -162,7 +163,8 @@ def test_a_version_whose_explicit_end_runs_past_the_next_start_overlaps(store):
 @pytest.mark.rule("POL-2")
 def test_a_published_version_is_written_to_the_workspace_and_loads_again(store, tmp_path):
     published = store.publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
-    assert Path(published.origin).is_file()
+    assert published.origin == "workspace:score/2024-03-08.yaml"
+    assert (tmp_path / "policies" / "score" / "2024-03-08.yaml").is_file()
     reloaded = PolicyStore.load(schemas=POLICY_SCHEMAS, workspace_dir=tmp_path / "policies")
     again = reloaded.get("score", "2024-03-08")
     assert again.document() == published.document()
@@ -184,7 +186,7 @@ def test_publishing_needs_a_workspace_and_never_overwrites_a_file(tmp_path):
         schemas=POLICY_SCHEMAS,
         workspace_dir=tmp_path,
     )
-    with pytest.raises(Conflict, match="exists already"):
+    with pytest.raises(Conflict, match="published already"):
         store.publish(score_text("2024-03-08", NOW + timedelta(days=7)), now=NOW)
     assert stray.read_text(encoding="utf-8") == "left here by hand"
 

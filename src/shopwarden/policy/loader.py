@@ -128,21 +128,34 @@ def unknown_family(family: str, schemas: Schemas) -> str:
     return f"unknown family {family!r}; known: {', '.join(schemas)}"
 
 
-def load_file(path: Path, *, schemas: Schemas) -> PolicyVersion:
+def load_file(path: Path, *, schemas: Schemas, origin: str | None = None) -> PolicyVersion:
+    """``origin`` names the file in messages (default: its path)."""
+    origin = origin or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotFound(f"no policy file at {path}") from None
+        raise NotFound(f"no policy file at {origin}") from None
     except UnicodeDecodeError as error:
-        raise PolicyInvalid(f"{path}: not UTF-8 text ({error.reason})") from None
-    return parse_policy(text, origin=str(path), schemas=schemas)
+        raise PolicyInvalid(f"{origin}: not UTF-8 text ({error.reason})") from None
+    return parse_policy(text, origin=origin, schemas=schemas)
 
 
-def load_directory(directory: Path, *, schemas: Schemas) -> list[PolicyVersion]:
-    """Every ``*.yaml`` file under ``directory``, recursively, in path order."""
+def load_directory(
+    directory: Path, *, schemas: Schemas, label: str | None = None
+) -> list[PolicyVersion]:
+    """Every ``*.yaml`` file under ``directory``, recursively, in path order. With ``label``,
+    a file is named ``label:family/version.yaml`` in messages, never by its path on the
+    server (an API answer must not show one)."""
     if not directory.is_dir():
-        raise NotFound(f"no policy directory at {directory}")
-    return [load_file(path, schemas=schemas) for path in sorted(directory.rglob("*.yaml"))]
+        raise NotFound(f"no policy directory at {label or directory}")
+    return [
+        load_file(path, schemas=schemas, origin=_origin(directory, path, label))
+        for path in sorted(directory.rglob("*.yaml"))
+    ]
+
+
+def _origin(directory: Path, path: Path, label: str | None) -> str:
+    return f"{label}:{path.relative_to(directory).as_posix()}" if label else str(path)
 
 
 def format_path(loc: Sequence[int | str]) -> str:
@@ -162,12 +175,22 @@ def _read_yaml(text: str, origin: str) -> tuple[dict[str, Any], yaml.Node | None
         mark = getattr(error, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise PolicyInvalid(f"{origin}{where}: not valid YAML: {problem}") from None
+        line = mark.line + 1 if mark is not None else 1
+        raise PolicyInvalid(
+            f"{origin}{where}: not valid YAML: {problem}",
+            field="file",
+            extra={
+                "errors": [{"field": "file", "line": line, "reason": f"not valid YAML: {problem}"}]
+            },
+        ) from None
     finally:
         loader.dispose()  # type: ignore[no-untyped-call]
     if not isinstance(data, dict):
+        reason = "a policy file is a mapping with family, version, ..., parameters"
         raise PolicyInvalid(
-            f"{origin}: a policy file is a mapping with family, version, ..., parameters"
+            f"{origin}: {reason}",
+            field="file",
+            extra={"errors": [{"field": "file", "line": 1, "reason": reason}]},
         )
     return data, root
 
@@ -197,7 +220,10 @@ def _refusal(origin: str, root: yaml.Node | None, problems: list[tuple[Loc, str]
         key=lambda item: (item[0], item[1].startswith("parameters")),  # header first
     )
     lines = [f"{origin}:{line}: {path or '(file)'}: {reason}" for line, path, reason in located]
-    return PolicyInvalid("\n".join(lines), field=located[0][1] or None)
+    errors = [
+        {"field": path or "file", "line": line, "reason": reason} for line, path, reason in located
+    ]
+    return PolicyInvalid("\n".join(lines), field=located[0][1] or None, extra={"errors": errors})
 
 
 def _line_of(node: yaml.Node | None, loc: Loc) -> int:

@@ -118,9 +118,9 @@ class PolicyStore:
         each validated against its family's model in ``schemas``."""
         versions = list(_bundled_versions(schemas)) if bundled else []
         for directory in directories:
-            versions += load_directory(directory, schemas=schemas)
+            versions += load_directory(directory, schemas=schemas, label=directory.name)
         if workspace_dir is not None and workspace_dir.is_dir():
-            versions += load_directory(workspace_dir, schemas=schemas)
+            versions += load_directory(workspace_dir, schemas=schemas, label=WORKSPACE)
         return cls(versions, schemas=schemas, workspace_dir=workspace_dir)
 
     @property
@@ -216,19 +216,23 @@ class PolicyStore:
             existing = self._by_family.get(candidate.family, [])
             _check_no_overlap(sorted([*existing, candidate], key=_start))
             if target.exists():
-                raise Conflict(f"{target} exists already; it is not overwritten", field="version")
+                raise Conflict(
+                    f"{candidate.ref} is published already; it is not overwritten", field="version"
+                )
             _write_atomically(target, _published_text(candidate))
-            version = candidate.model_copy(update={"origin": str(target)})
+            version = candidate.model_copy(update={"origin": _workspace_origin(candidate)})
             self._by_family[version.family] = sorted([*existing, version], key=_start)
         return version
 
     def _publish_replacement(self, candidate: PolicyVersion, target: Path) -> PolicyVersion:
         """An operator's version for the span of an assumed one (see the module docstring)."""
         if target.exists():
-            raise Conflict(f"{target} exists already; it is not overwritten", field="version")
+            raise Conflict(
+                f"{candidate.ref} is published already; it is not overwritten", field="version"
+            )
         self._replace(candidate, error=Conflict, dry_run=True)
         _write_atomically(target, _published_text(candidate))
-        version = candidate.model_copy(update={"origin": str(target)})
+        version = candidate.model_copy(update={"origin": _workspace_origin(candidate)})
         self._replace(version, error=Conflict)
         return version
 
@@ -371,4 +375,12 @@ def _bundled_versions(schemas: Schemas) -> tuple[PolicyVersion, ...]:
 def _parsed_bundle(schemas: tuple[tuple[str, type[BaseModel]], ...]) -> tuple[PolicyVersion, ...]:
     """Parsed once per process and set of schemas: the bundled files do not change while it
     runs."""
-    return tuple(load_directory(BUNDLED_DIR, schemas=dict(schemas)))
+    return tuple(load_directory(BUNDLED_DIR, schemas=dict(schemas), label="bundled"))
+
+
+WORKSPACE = "workspace"
+
+
+def _workspace_origin(version: PolicyVersion) -> str:
+    """How a published version's file is named in messages (never its server path)."""
+    return f"{WORKSPACE}:{version.family}/{version.version}.yaml"
