@@ -106,4 +106,5 @@ def _problem(error: ShopwardenError) -> dict[str, Any]:
         "detail": error.detail,
         "field": error.field,
         "rule": error.rule,
+        **error.extra,
     }
