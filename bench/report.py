@@ -14,6 +14,8 @@ ratios, and exits 1 unless all give the same sums for every slice and merchant. 
 shopwarden_warm <= 1.25 x the hand SQL.
 
     python bench/report.py --orders 5000000 --merchants 50000 --workdir /tmp/report-5m
+
+Figures measured so far (a loaded 2-core machine) are in docs/reports.md, "Benchmark".
 """
 
 from __future__ import annotations
