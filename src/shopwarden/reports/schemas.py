@@ -25,7 +25,14 @@ def _bounded(value: Money) -> Money:
 
 Target = Annotated[PositiveMoneyText, AfterValidator(_bounded)]
 CategoryCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=64)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+# At least one character that stripping keeps (the schema says so too): Python also strips
+# the separators U+001C..U+001F and U+0085, which a JSON Schema \s does not cover.
+Name = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=100, strip_whitespace=True, pattern=r"[^\s\x1c-\x1f\x85]"
+    ),
+]
 
 
 class SegmentIn(BaseModel):
