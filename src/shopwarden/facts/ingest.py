@@ -10,7 +10,6 @@ append-only, a correction is a decision for whoever owns the feed.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import uuid
 from pathlib import Path
@@ -19,7 +18,6 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from shopwarden.catalog.tables import MerchantRow, ProductRow
@@ -36,6 +34,7 @@ from shopwarden.facts.storage import (
     write_day,
     writer_lock,
 )
+from shopwarden.facts.text_files import read_as_text
 from shopwarden.facts.validation import checked_sql, compared_sql, ranked_sql, typed_sql
 
 
@@ -86,60 +85,12 @@ def ingest_file(units: UnitOfWork, *, root: Path, path: Path) -> BatchReport:
 
 def read_raw(path: Path, file_format: str) -> pa.Table:
     """Every column as text, plus ``_row`` (1 = the first data row); refuses a bad header."""
-    if file_format == "csv":
-        names = _csv_header(path)
-        _check_columns(names, path)
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    else:
-        try:
-            table = pq.read_table(path)
-        except (pa.ArrowInvalid, OSError) as error:
-            raise InvalidInput(f"{path}: not a Parquet file: {error}", field="path") from error
-        _check_columns(table.column_names, path)
-        try:
-            table = pa.table(
-                {name: pc.cast(table[name], pa.string()) for name in table.column_names}
-            )
-        except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as error:
-            raise InvalidInput(f"{path}: a column cannot be read as text: {error}") from error
+    table = read_as_text(path, file_format, known=COLUMN_NAMES, required=REQUIRED, what="")
     missing = [name for name in COLUMN_NAMES if name not in table.column_names]
     for name in missing:  # optional columns may be left out of the file
         table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     table = table.select(list(COLUMN_NAMES))
     return table.add_column(0, "_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
-
-
-def _csv_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        header = next(csv.reader(handle), None)
-    if not header:
-        raise InvalidInput(f"{path}: an empty file; the first line names the columns", field="path")
-    return [name.strip() for name in header]
-
-
-def _check_columns(names: list[str], path: Path) -> None:
-    unknown = [name for name in names if name not in COLUMN_NAMES]
-    absent = [name for name in REQUIRED if name not in names]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    problems = []
-    if unknown:
-        problems.append(f"unknown columns: {', '.join(unknown)}")
-    if absent:
-        problems.append(f"required columns missing: {', '.join(absent)}")
-    if repeated:
-        problems.append(f"columns named twice: {', '.join(repeated)}")
-    if problems:
-        raise InvalidInput(
-            f"{path}: {'; '.join(problems)} (the schema is in docs/facts.md); nothing ingested",
-            field="columns",
-        )
 
 
 def _ingest(units: UnitOfWork, raw: pa.Table, root: Path, report: BatchReport, stem: str) -> None:

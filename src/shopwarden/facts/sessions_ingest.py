@@ -9,7 +9,6 @@ file per batch: ``<home>/facts/live_sessions/<batch>.parquet``.
 
 from __future__ import annotations
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from shopwarden.facts.sessions_model import (
     SESSION_COLUMN_NAMES,
     SESSION_COLUMNS,
     SESSION_CROSS_CHECKS,
+    SESSION_REQUIRED,
     is_sessions_header,
 )
 from shopwarden.facts.sessions_storage import (
@@ -38,6 +38,7 @@ from shopwarden.facts.sessions_storage import (
     write_sessions,
 )
 from shopwarden.facts.storage import quarantine_dir, writer_lock
+from shopwarden.facts.text_files import csv_header, read_as_text
 from shopwarden.facts.validation import (
     Check,
     _bad_identifier,
@@ -178,14 +179,10 @@ def _write(con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport, stem
 
 def is_sessions_file(path: Path, file_format: str) -> bool:
     """A file whose header names ``session_id`` and no ``order_id`` holds live sessions."""
-    if file_format == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            names = [n.strip() for n in next(csv.reader(handle), [])]
-    else:
-        try:
-            names = list(pq.read_schema(path).names)
-        except (pa.ArrowInvalid, OSError):
-            return False
+    try:
+        names = csv_header(path) if file_format == "csv" else list(pq.read_schema(path).names)
+    except (InvalidInput, pa.ArrowInvalid, OSError):
+        return False  # the orders' reader refuses it with its reason
     return is_sessions_header(names)
 
 
@@ -193,48 +190,15 @@ def ingest_sessions_file(
     units: UnitOfWork, *, root: Path, path: Path, file_format: str
 ) -> BatchReport:
     """Read a live-sessions file as text (refusing a bad header whole) and ingest it."""
-    if file_format == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            names = [n.strip() for n in next(csv.reader(handle), [])]
-        _check_header(names, path)
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    else:
-        table = pq.read_table(path)
-        _check_header(table.column_names, path)
-        try:
-            table = pa.table({n: pc.cast(table[n], pa.string()) for n in table.column_names})
-        except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as error:
-            raise InvalidInput(f"{path}: a column cannot be read as text: {error}") from error
+    table = read_as_text(
+        path,
+        file_format,
+        known=SESSION_COLUMN_NAMES,
+        required=SESSION_REQUIRED,
+        what="a live-sessions file with ",
+    )
     raw = table.select(list(SESSION_COLUMN_NAMES))
     raw = raw.add_column(0, "_row", pa.array(range(1, raw.num_rows + 1), pa.int64()))
     return ingest_sessions(
         units, root=root, raw=raw, source=str(path), stem=path.stem, file_format=file_format
     )
-
-
-def _check_header(names: list[str], path: Path) -> None:
-    unknown = [n for n in names if n not in SESSION_COLUMN_NAMES]
-    absent = [n for n in SESSION_COLUMN_NAMES if n not in names]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    problems = [
-        f"{what}: {', '.join(items)}"
-        for what, items in (
-            ("unknown columns", unknown),
-            ("required columns missing", absent),
-            ("columns named twice", repeated),
-        )
-        if items
-    ]
-    if problems:
-        raise InvalidInput(
-            f"{path}: a live-sessions file with {'; '.join(problems)} (docs/facts.md); "
-            "nothing ingested",
-            field="columns",
-        )
