@@ -61,3 +61,8 @@ def as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
     return instant.astimezone(UTC)
+
+
+def shanghai_text(instant: datetime) -> str:
+    """How an instant is shown: RFC 3339 with the Asia/Shanghai offset, the rules' zone."""
+    return instant.astimezone(SHANGHAI).isoformat()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from shopwarden.clock import SHANGHAI, ClockError, ensure_aware
+from shopwarden.clock import ClockError, ensure_aware, shanghai_text
 from shopwarden.errors import InvalidInput
 
 CLOCK_FILE = "clock.json"
@@ -66,8 +66,8 @@ class WorkspaceClock:
         current = self.state()
         if current.instant is not None and instant < current.instant:
             raise ClockError(
-                f"the clock moves forward only: {_shown(instant)} is before "
-                f"{_shown(current.instant)}"
+                f"the clock moves forward only: {shanghai_text(instant)} is before "
+                f"{shanghai_text(current.instant)}"
             )
         return self._write(ClockState("simulated", instant))
 
@@ -81,7 +81,7 @@ class WorkspaceClock:
         current = self.state()
         if current.instant is not None and current.instant > datetime.now(UTC):
             raise ClockError(
-                f"the simulated clock stands at {_shown(current.instant)}, after now: "
+                f"the simulated clock stands at {shanghai_text(current.instant)}, after now: "
                 "decisions already dated would come before new ones"
             )
         self.path.unlink(missing_ok=True)
@@ -108,10 +108,6 @@ def _read(path: Path) -> ClockState:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ClockError(f"{path}: not a clock file ({error})") from error
     return ClockState("simulated", instant)
-
-
-def _shown(instant: datetime) -> str:
-    return instant.astimezone(SHANGHAI).isoformat()
 
 
 def parse_duration(text: str) -> timedelta:

@@ -15,7 +15,7 @@ from shopwarden.cli import facts as facts_cli
 from shopwarden.cli import scoring as scoring_cli
 from shopwarden.cli.bnpl import bnpl_app
 from shopwarden.cli.clock_commands import clock_app
-from shopwarden.cli.common import open_container, parse_instant, shanghai_text
+from shopwarden.cli.common import open_container, parse_instant
 from shopwarden.cli.deposits import deposit_app
 from shopwarden.cli.output import JSON_HELP, MODE, emit
 from shopwarden.cli.policies import policy_app
@@ -24,6 +24,7 @@ from shopwarden.cli.root import Root
 from shopwarden.cli.shipping import shipping_app
 from shopwarden.cli.trust import trust_app
 from shopwarden.cli.violations import violations_app
+from shopwarden.clock import shanghai_text
 from shopwarden.errors import ShopwardenError
 
 app = typer.Typer(

@@ -15,7 +15,7 @@ import typer
 
 from shopwarden.cli.common import open_container, parse_instant
 from shopwarden.cli.output import JSON_HELP, emit
-from shopwarden.clock import SHANGHAI
+from shopwarden.clock import SHANGHAI, shanghai_text
 from shopwarden.workspace_clock import ClockState, WorkspaceClock, parse_duration
 
 clock_app = typer.Typer(
@@ -31,7 +31,7 @@ def _clock() -> WorkspaceClock:
 
 
 def _document(state: ClockState, now: datetime, cycles: list[str] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"mode": state.mode, "now": now.astimezone(SHANGHAI).isoformat()}
+    body: dict[str, Any] = {"mode": state.mode, "now": shanghai_text(now)}
     if cycles is not None:
         body["cycles_run"] = cycles
     return body

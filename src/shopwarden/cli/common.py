@@ -41,10 +41,3 @@ def parse_instant(text: str, *, field: str) -> datetime:
     if instant.tzinfo is None:
         raise InvalidInput(f"{text!r} has no time zone, e.g. +08:00", field=field)
     return instant
-
-
-def shanghai_text(instant: datetime) -> str:
-    """How an instant is printed: RFC 3339 with the Asia/Shanghai offset, the rules' zone."""
-    from shopwarden.clock import SHANGHAI
-
-    return instant.astimezone(SHANGHAI).isoformat()

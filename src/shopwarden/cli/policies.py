@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from shopwarden.cli.common import open_container, shanghai_text
+from shopwarden.cli.common import open_container
 from shopwarden.cli.output import emit
+from shopwarden.clock import shanghai_text
 from shopwarden.policy.model import PolicyVersion
 
 policy_app = typer.Typer(help="Versioned policies (POL-1..4).", no_args_is_help=True)

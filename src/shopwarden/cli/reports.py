@@ -8,7 +8,6 @@ with a byte-order mark, or ``.parquet``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shopwarden.cli.common import open_container
+from shopwarden.cli.output import emit
 from shopwarden.errors import InvalidInput
 
 report_app = typer.Typer(help="Campaign reports (REPORT-1).", no_args_is_help=True)
@@ -39,10 +39,6 @@ SHOWN = (
     "big_sessions",
     "top_session_gmv",
 )
-
-
-def _print_json(document: Any) -> None:
-    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 def _pairs(texts: list[str], option: str) -> dict[str, list[str]]:
@@ -121,7 +117,7 @@ def create(
 
 def _show_campaigns(items: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
-        _print_json(items[0] if len(items) == 1 else items)
+        emit(items[0] if len(items) == 1 else items, as_json=True)
         return
     table = Table("id", "name", "industry", "period", "target", "baseline", title="Campaigns")
     for c in items:
@@ -146,7 +142,7 @@ def list_campaigns(as_json: AsJson = False) -> None:
         rows = campaigns.campaigns(ctx, limit=1000)
         items = [views.campaign_out(ctx, row=row).model_dump(mode="json") for row in rows]
     if as_json:
-        _print_json(items)
+        emit(items, as_json=True)
     else:
         _show_campaigns(items, False)
 
@@ -187,7 +183,7 @@ def show(
         console.print(f"{len(document.lines)} lines written to {out}")
         return
     if as_json:
-        _print_json(document.model_dump(mode="json"))
+        emit(document, as_json=True)
         return
     table = Table(*SHOWN, title=f"{document.campaign.name} ({campaign_id})")
     for line in document.lines:

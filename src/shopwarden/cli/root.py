@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +24,7 @@ EXIT_REFUSED = 1  # refused by a rule, a conflict with the current state, or a c
 EXIT_BAD_INPUT = 2  # bad usage or input, or an unknown merchant, product or policy
 
 
+@cache
 def _json_option() -> Any:
     """The ``--json`` option every command has (built by Typer once, then shared)."""
     template = typer.Typer(add_completion=False)
