@@ -26,22 +26,18 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
+from databases import fresh_database  # bench/databases.py
 from shopwarden.catalog.service import sync_categories
 from shopwarden.catalog.tables import MerchantRow, ProductRow
 from shopwarden.catalog.tree import load_tree
 from shopwarden.db.engine import Database
-from shopwarden.db.migrate import upgrade
 from shopwarden.trust import index
 from shopwarden.trust.queries import by_title
 from shopwarden.trust.search_model import fold
@@ -130,29 +126,6 @@ def title(rng: random.Random, i: int) -> str:
     words = [rng.choice(ADJECTIVES) + rng.choice(NOUNS), rng.choice(BRANDS)]
     words += [str(rng.randint(1, 20)), rng.choice(COLOURS) + "款"]
     return " ".join(words) + f" {i % 997}"
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str) -> Iterator[str]:
-    """A migrated, empty database, removed afterwards."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="shopwarden-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'trust.db'}"
-            upgrade(url)
-            yield url
-        return
-    name = f"shopwarden_bench_trust_{os.getpid()}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed(db: Database, products: int, merchants: int) -> None:
@@ -262,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     args = parser.parse_args(argv)
-    with fresh_database(args.backend, args.pg_url) as url:
+    with fresh_database(args.backend, args.pg_url, "trust") as url:
         db = Database(url)
         seconds, _ = timed(lambda: seed(db, args.products, args.merchants))
         print(f"{args.backend}: {args.products} products inserted in {seconds / 1000:.1f} s")
