@@ -15,6 +15,7 @@ Limit = Annotated[int, typer.Option(min=1, max=1000, help="At most this many row
 
 if TYPE_CHECKING:
     from shopwarden.bootstrap import Container
+    from shopwarden.context import Context
 
 
 @contextmanager
@@ -41,3 +42,10 @@ def parse_instant(text: str, *, field: str) -> datetime:
     if instant.tzinfo is None:
         raise InvalidInput(f"{text!r} has no time zone, e.g. +08:00", field=field)
     return instant
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Context]:
+    """One command's unit of work on the workspace's container."""
+    with open_container() as container, container.unit_of_work() as ctx:
+        yield ctx

@@ -7,13 +7,12 @@ and prints the first answer again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import Limit, open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant, unit_of_work
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 from shopwarden.money import Money, MoneyError
@@ -25,17 +24,6 @@ deposit_app = typer.Typer(help="Security deposits (DEP-1..14).", no_args_is_help
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 Source = Annotated[str, typer.Option(help="wallet, or external (paid in from outside).")]
 SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's (DEP-15)
-
-
-@contextmanager
-def _unit_of_work() -> Iterator[Context]:
-    """One command's unit of work on the workspace's container."""
-    with open_container() as container, container.unit_of_work() as ctx:
-        yield ctx
-
-
-def _print(value: Any) -> None:
-    emit(value)
 
 
 def _money(text: str, field: str = "amount") -> Money:
@@ -81,7 +69,7 @@ def _once(
         )
     if replayed:
         note("(already done with this key; nothing moved)")
-    _print(payload)
+    emit(payload)
 
 
 # views --------------------------------------------------------------------------------------
@@ -90,8 +78,8 @@ def show(merchant: str) -> None:
     """Deposits held and required, badges and shield, cover, risk and campaign deposits."""
     from shopwarden.deposits import views
 
-    with _unit_of_work() as ctx:
-        _print(views.overview(ctx, merchant_id=merchant))
+    with unit_of_work() as ctx:
+        emit(views.overview(ctx, merchant_id=merchant))
 
 
 @deposit_app.command("obligations")
@@ -99,8 +87,8 @@ def obligations(merchant: str) -> None:
     """What the merchant owes or waits for, with deadlines."""
     from shopwarden.deposits import dues
 
-    with _unit_of_work() as ctx:
-        _print(dues.obligations(ctx, merchant_id=merchant))
+    with unit_of_work() as ctx:
+        emit(dues.obligations(ctx, merchant_id=merchant))
 
 
 @deposit_app.command("timeline")
@@ -111,9 +99,9 @@ def timeline(
     """Every payment, deduction, decision and refund step, oldest first."""
     from shopwarden.deposits import views
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         events = views.timeline(ctx, merchant_id=merchant, limit=limit)
-    _print(events)
+    emit(events)
 
 
 @deposit_app.command("queue")
@@ -121,13 +109,13 @@ def queue(which: Annotated[str, typer.Argument(help="shortfalls | shields | refu
     """The operators' queues."""
     from shopwarden.deposits import views
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         if which == "shortfalls":
-            _print(views.shortfall_queue(ctx, limit=1000))
+            emit(views.shortfall_queue(ctx, limit=1000))
         elif which == "shields":
-            _print(views.shield_queue(ctx, limit=1000))
+            emit(views.shield_queue(ctx, limit=1000))
         elif which == "refunds":
-            _print(views.refund_queue(ctx, status="pending", limit=1000))
+            emit(views.refund_queue(ctx, status="pending", limit=1000))
         else:
             raise InvalidInput("choose shortfalls, shields or refunds", field="which")
 
@@ -175,7 +163,7 @@ def open_case(case_id: str, merchant: str, consumer: str, claimed: str) -> None:
     """Open an after-sales case against the merchant."""
     from shopwarden.deposits import aftersales, out
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = aftersales.open_case(
             ctx,
             case_id=case_id,
@@ -183,7 +171,7 @@ def open_case(case_id: str, merchant: str, consumer: str, claimed: str) -> None:
             consumer=consumer,
             claimed=_money(claimed, "claimed"),
         )
-        _print(out.case_out(row))
+        emit(out.case_out(row))
 
 
 @deposit_app.command("compensate")
@@ -206,9 +194,9 @@ def risk_assess(merchant: str, tier: str) -> None:
     from shopwarden.deposits import out, risk
     from shopwarden.deposits.policies import agreed
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = risk.assess(ctx, merchant_id=merchant, tier=tier)
-        _print(out.risk_out(row, agreed(ctx, version=row.policy_version)))
+        emit(out.risk_out(row, agreed(ctx, version=row.policy_version)))
 
 
 @deposit_app.command("risk-pay")
@@ -251,11 +239,11 @@ def refund_apply(merchant: str, payout_account: str, amount: str) -> None:
     """A closing merchant applies for the refund of its deposit (DEP-14)."""
     from shopwarden.deposits import out, refunds
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = refunds.apply(
             ctx, merchant_id=merchant, payout_account=payout_account, amount=_money(amount)
         )
-        _print(out.refund_out(row, ctx.now()))
+        emit(out.refund_out(row, ctx.now()))
 
 
 @deposit_app.command("refund-approve")
@@ -276,9 +264,9 @@ def refund_reject(refund_id: int, reason: str) -> None:
 
     if not reason.strip():
         raise InvalidInput("a rejection carries its reason", field="reason")
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = refunds.reject(ctx, refund_id=refund_id, reason=reason.strip())
-        _print(out.refund_out(row, ctx.now()))
+        emit(out.refund_out(row, ctx.now()))
 
 
 # campaigns and proceeds ---------------------------------------------------------------------
@@ -325,11 +313,11 @@ def campaign_order(campaign_id: str, order_id: str, amount: str) -> None:
     """A campaign order placed now."""
     from shopwarden.deposits import campaigns, out
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = campaigns.add_order(
             ctx, campaign_id=campaign_id, order_id=order_id, amount=_money(amount)
         )
-        _print(out.campaign_order_out(row))
+        emit(out.campaign_order_out(row))
 
 
 @deposit_app.command("campaign-confirm")

@@ -8,14 +8,13 @@ measures and SHIP-3's answer from the order facts on either engine, changing not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import Limit, open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant, unit_of_work
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
@@ -32,16 +31,6 @@ WeekOption = Annotated[
     str | None, typer.Option("--week", help="The first day (a Monday) of a week, 2024-03-11.")
 ]
 SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's (DEP-15)
-
-
-@contextmanager
-def _unit_of_work() -> Iterator[Context]:
-    with open_container() as container, container.unit_of_work() as ctx:
-        yield ctx
-
-
-def _print(value: Any) -> None:
-    emit(value)
 
 
 def _day(text: str | None, field: str = "week") -> date | None:
@@ -71,7 +60,7 @@ def _once(
         )
     if replayed:
         note("(already done with this key; nothing moved)")
-    _print(payload)
+    emit(payload)
 
 
 @shipping_app.command("status")
@@ -79,8 +68,8 @@ def status(merchant: str) -> None:
     """This week's exemption, last week's measures against the targets and the gaps, owed."""
     from shopwarden.shipping import queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.status(ctx, merchant_id=merchant, as_of=ctx.now()))
+    with unit_of_work() as ctx:
+        emit(queries.status(ctx, merchant_id=merchant, as_of=ctx.now()))
 
 
 @shipping_app.command("weeks")
@@ -91,8 +80,8 @@ def weeks(
     """The merchant's decided weeks, the latest first (SHIP-3)."""
     from shopwarden.shipping import queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.evaluations(ctx, merchant_id=merchant, limit=limit))
+    with unit_of_work() as ctx:
+        emit(queries.evaluations(ctx, merchant_id=merchant, limit=limit))
 
 
 @shipping_app.command("exemptions")
@@ -109,8 +98,8 @@ def exemptions(
 
     if status not in (None, "unused", "used", "lapsed", "carried_over"):
         raise InvalidInput("choose unused, used, lapsed or carried_over", field="status")
-    with _unit_of_work() as ctx:
-        _print(
+    with unit_of_work() as ctx:
+        emit(
             queries.exemptions(
                 ctx, merchant_id=merchant, week=_day(week), status=status, limit=limit
             )
@@ -171,8 +160,8 @@ def overdue_list(
     """Overdue shipments, the latest first, with penalty or waiver and compensation."""
     from shopwarden.shipping import queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.overdue_shipments(ctx, merchant_id=merchant, week=_day(week), limit=limit))
+    with unit_of_work() as ctx:
+        emit(queries.overdue_shipments(ctx, merchant_id=merchant, week=_day(week), limit=limit))
 
 
 @shipping_app.command("owed")
@@ -182,8 +171,8 @@ def owed(
     """Merchants owing penalties and compensation the platform advanced."""
     from shopwarden.shipping import queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.owed_queue(ctx, limit=limit))
+    with unit_of_work() as ctx:
+        emit(queries.owed_queue(ctx, limit=limit))
 
 
 @shipping_app.command("measure")

@@ -7,19 +7,17 @@ decided again at once), and every badge decided now as the daily cycle does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from shopwarden.cli.common import open_container, parse_instant
+from shopwarden.cli.common import parse_instant, unit_of_work
 from shopwarden.cli.output import emit
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
-    from shopwarden.context import Context
+    pass
 
 trust_app = typer.Typer(help="Trust purchase, 信任购 (TRUST-1..5).", no_args_is_help=True)
 rights_app = typer.Typer(
@@ -32,23 +30,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 Codes = Annotated[list[str], typer.Argument(help="Right codes, e.g. seven_day_return.")]
 
 
-@contextmanager
-def _unit_of_work() -> Iterator[Context]:
-    with open_container() as container, container.unit_of_work() as ctx:
-        yield ctx
-
-
-def _print(value: Any) -> None:
-    emit(value)
-
-
 @trust_app.command("catalogue")
 def catalogue() -> None:
     """The rights catalogue and which rights the badge requires (TRUST-1, TRUST-2)."""
     from shopwarden.trust import service
 
-    with _unit_of_work() as ctx:
-        _print(service.catalogue(ctx, as_of=ctx.now()))
+    with unit_of_work() as ctx:
+        emit(service.catalogue(ctx, as_of=ctx.now()))
 
 
 @trust_app.command("lookup")
@@ -62,7 +50,7 @@ def lookup(
     and missing, metrics to improve (TRUST-3)."""
     from shopwarden.trust import queries
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         found = queries.lookup(ctx, text=text, merchant_id=merchant, as_of=ctx.now(), limit=limit)
     if as_json:
         emit(found, as_json=True)
@@ -92,22 +80,22 @@ def view(merchant: str) -> None:
     from shopwarden.catalog import service as catalog
     from shopwarden.trust import queries
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         catalog.merchant(ctx, merchant_id=merchant)
-        _print(queries.merchant_view(ctx, merchant_id=merchant, as_of=ctx.now()))
+        emit(queries.merchant_view(ctx, merchant_id=merchant, as_of=ctx.now()))
 
 
 def _switch(product: str, codes: list[str], enabled: bool) -> None:
     from shopwarden.trust import queries, rights
     from shopwarden.trust.standings import policy_at
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         switched = dict.fromkeys(codes, enabled)
         rights.set_rights(ctx, product_id=product, rights=switched, actor="operator")
         (status,) = queries.product_statuses(
             ctx.session, [product], policy_at(ctx, as_of=ctx.now())
         )
-    _print(status)
+    emit(status)
 
 
 @rights_app.command("enable")
@@ -131,6 +119,6 @@ def decide(
     """Measure every merchant identity and grant or remove every badge, as the cycle does."""
     from shopwarden.trust import service
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         when = parse_instant(as_of, field="as_of") if as_of else ctx.now()
-        _print(service.decide_all(ctx, as_of=when))
+        emit(service.decide_all(ctx, as_of=when))

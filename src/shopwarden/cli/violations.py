@@ -7,13 +7,12 @@ so a retried command charges or gives back nothing twice and prints the first an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shopwarden.cli.common import Limit, open_container, parse_instant
+from shopwarden.cli.common import Limit, open_container, parse_instant, unit_of_work
 from shopwarden.cli.output import emit, note
 from shopwarden.errors import InvalidInput
 
@@ -26,16 +25,6 @@ violations_app = typer.Typer(
 Key = Annotated[str, typer.Option("--key", help="Idempotency key: the command runs once per key.")]
 At = Annotated[str | None, typer.Option("--at", help="The instant asked about (default now).")]
 SCOPE = "operator"  # the CLI acts as an operator: its keys are the operator's
-
-
-@contextmanager
-def _unit_of_work() -> Iterator[Context]:
-    with open_container() as container, container.unit_of_work() as ctx:
-        yield ctx
-
-
-def _print(value: Any) -> None:
-    emit(value)
 
 
 def _validated(model: Any, data: dict[str, Any]) -> Any:
@@ -66,7 +55,7 @@ def _once(command: str, key: str, body: Any, work: Callable[[Context, str], Any]
         )
     if replayed:
         note("(already done with this key; nothing moved)")
-    _print(payload)
+    emit(payload)
 
 
 def _measure(text: str) -> dict[str, Any]:
@@ -121,8 +110,8 @@ def show(case_id: int) -> None:
     """A case with its measures, penalty and appeals."""
     from shopwarden.violations import cases, queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.case_out(ctx, row=cases.case(ctx, case_id=case_id)))
+    with unit_of_work() as ctx:
+        emit(queries.case_out(ctx, row=cases.case(ctx, case_id=case_id)))
 
 
 @violations_app.command("cases")
@@ -133,8 +122,8 @@ def list_cases(
     """Cases, newest first."""
     from shopwarden.violations import queries
 
-    with _unit_of_work() as ctx:
-        _print(queries.cases(ctx, merchant_id=merchant, limit=limit))
+    with unit_of_work() as ctx:
+        emit(queries.cases(ctx, merchant_id=merchant, limit=limit))
 
 
 @violations_app.command("lift")
@@ -142,9 +131,9 @@ def lift(measure_id: int, reason: Annotated[str, typer.Option(help="Why it is li
     """Lift a measure now; the lifting is recorded (VIO-5)."""
     from shopwarden.violations import cases, queries
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = cases.lift(ctx, measure_id=measure_id, by="operator:cli", reason=reason)
-        _print(queries.measure_out(row, ctx.now()))
+        emit(queries.measure_out(row, ctx.now()))
 
 
 # enforcement --------------------------------------------------------------------------------
@@ -155,10 +144,10 @@ def check(merchant: str, action: str, at: At = None) -> None:
     from shopwarden.violations import queries
 
     when = parse_instant(at, field="at") if at else None
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         catalog.merchant(ctx, merchant_id=merchant)
         answer = queries.check_out(ctx, merchant_id=merchant, action=action, at=when)
-    _print(answer)
+    emit(answer)
     if not answer.allowed:
         raise typer.Exit(1)
 
@@ -169,8 +158,8 @@ def status(merchant: str, at: At = None) -> None:
     from shopwarden.violations import enforcement
 
     when = parse_instant(at, field="at") if at else None
-    with _unit_of_work() as ctx:
-        _print(enforcement.status(ctx, merchant_id=merchant, at=when))
+    with unit_of_work() as ctx:
+        emit(enforcement.status(ctx, merchant_id=merchant, at=when))
 
 
 # appeals ------------------------------------------------------------------------------------
@@ -191,9 +180,9 @@ def appeal(
     if measure_id is not None:
         data["measure_id"] = measure_id
     body = _validated(AppealIn, data)
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         row = appeals.file(ctx, data=body, filed_by="operator:cli")
-        _print(queries.appeal_out(row, ctx.now()))
+        emit(queries.appeal_out(row, ctx.now()))
 
 
 @violations_app.command("decide")
@@ -233,11 +222,11 @@ def queue(
 
     from shopwarden.violations import queries
 
-    with _unit_of_work() as ctx:
+    with unit_of_work() as ctx:
         if which == "appeals":
-            _print(queries.appeals(ctx, merchant_id=None, status="open", limit=1000))
+            emit(queries.appeals(ctx, merchant_id=None, status="open", limit=1000))
         elif which == "ending":
             within = timedelta(hours=within_hours)
-            _print(queries.ending_soon(ctx, within=within, limit=1000))
+            emit(queries.ending_soon(ctx, within=within, limit=1000))
         else:
             raise InvalidInput("choose appeals or ending", field="which")
