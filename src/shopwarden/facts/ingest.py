@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from shopwarden.catalog.tables import MerchantRow, ProductRow
@@ -30,11 +29,10 @@ from shopwarden.facts.storage import (
     ARROW_SCHEMA,
     has_facts,
     parquet_glob,
-    quarantine_dir,
     write_day,
     writer_lock,
 )
-from shopwarden.facts.text_files import read_as_text
+from shopwarden.facts.text_files import read_as_text, set_aside
 from shopwarden.facts.validation import checked_sql, compared_sql, ranked_sql, typed_sql
 
 
@@ -182,18 +180,7 @@ def _write_quarantine(
         f"SELECT _row AS source_row, reason, detail, {raw_columns} "
         "FROM compared WHERE reason IS NOT NULL ORDER BY _row"
     ).to_arrow_table()
-    report.quarantined = bad.num_rows
-    if bad.num_rows == 0:
-        return
-    counts = pc.value_counts(bad["reason"]).to_pylist()
-    report.reasons = {
-        item["values"]: item["counts"] for item in sorted(counts, key=lambda i: i["values"])
-    }
-    folder = quarantine_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{report.batch}-{stem}.csv"
-    pacsv.write_csv(bad, target)
-    report.quarantine_file = str(target)
+    set_aside(root, report, bad, stem)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import select
 
@@ -37,8 +35,8 @@ from shopwarden.facts.sessions_storage import (
     sessions_glob,
     write_sessions,
 )
-from shopwarden.facts.storage import quarantine_dir, writer_lock
-from shopwarden.facts.text_files import csv_header, read_as_text
+from shopwarden.facts.storage import writer_lock
+from shopwarden.facts.text_files import csv_header, read_as_text, set_aside
 from shopwarden.facts.validation import (
     Check,
     _bad_identifier,
@@ -164,17 +162,7 @@ def _write(con: duckdb.DuckDBPyConnection, root: Path, report: BatchReport, stem
         f"SELECT _row AS source_row, reason, detail, {raw_names} FROM checked "
         "WHERE reason IS NOT NULL ORDER BY _row"
     ).to_arrow_table()
-    report.quarantined = bad.num_rows
-    if bad.num_rows:
-        counts = pc.value_counts(bad["reason"]).to_pylist()
-        report.reasons = {
-            i["values"]: i["counts"] for i in sorted(counts, key=lambda i: i["values"])
-        }
-        folder = quarantine_dir(root)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{report.batch}-{stem}.csv"
-        pacsv.write_csv(bad, target)
-        report.quarantine_file = str(target)
+    set_aside(root, report, bad, stem)
 
 
 def is_sessions_file(path: Path, file_format: str) -> bool:

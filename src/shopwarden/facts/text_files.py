@@ -1,4 +1,5 @@
-"""Reading an input file of facts as text, the same way for every dataset.
+"""Reading an input file of facts as text, and setting its bad rows aside, the same way for
+every dataset.
 
 Orders and live sessions are both read with every column as text (the checks type them, so a
 bad value is a row's reason, not a failed read), after their header is checked whole: a file
@@ -17,6 +18,8 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from shopwarden.errors import InvalidInput
+from shopwarden.facts.service import BatchReport
+from shopwarden.facts.storage import quarantine_dir
 
 
 def csv_header(path: Path) -> list[str]:
@@ -79,3 +82,20 @@ def _check(
             f"{path}: {what}{problems} (the schema is in docs/facts.md); nothing ingested",
             field="columns",
         )
+
+
+def set_aside(root: Path, report: BatchReport, bad: pa.Table, stem: str) -> None:
+    """The refused rows, with their reason and their text as read, go to a quarantine file
+    named for the batch; the report counts them by reason."""
+    report.quarantined = bad.num_rows
+    if bad.num_rows == 0:
+        return
+    counts = pc.value_counts(bad["reason"]).to_pylist()
+    report.reasons = {
+        item["values"]: item["counts"] for item in sorted(counts, key=lambda i: i["values"])
+    }
+    folder = quarantine_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{report.batch}-{stem}.csv"
+    pacsv.write_csv(bad, target)
+    report.quarantine_file = str(target)
